@@ -176,4 +176,4 @@ def seed_groups(experiment: dict) -> list[list[int]]:
 
 
 def group_label(seeds: list[int]) -> str:
-    return "seeds" + "-".join(str(s) for s in seeds)
+    return "seeds" + "_".join(str(s) for s in seeds)

@@ -1,0 +1,6 @@
+"""Make ``import toygan`` work without installing the package."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))

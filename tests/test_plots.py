@@ -1,0 +1,271 @@
+"""Smoke tests for toygan.plots: every figure renders, opens with PIL, has a sensible size."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from toygan import plots
+
+WORKFLOW = Path(__file__).resolve().parents[1] / "workflow"
+PROB = "D(x) = P(real)"
+CRITIC = "critic value D(x)"
+
+
+@pytest.fixture
+def settings():
+    return dict(format="png", dpi=50, figsize=[6.0, 4.0], kde_bw_adjust=1.0, scatter_points=300,
+                animation_frames=8, animation_size=[4.0, 3.0], animation_dpi=50, animation_fps=5)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+def _check(path, min_px=100):
+    path = Path(path)
+    assert path.exists() and path.stat().st_size > 0
+    with Image.open(path) as im:
+        w, h = im.size
+    assert w >= min_px and h >= min_px
+    assert w < 5000 and h < 5000
+    return w, h
+
+
+def _real1(rng, n=500):
+    return np.r_[rng.normal(-2, 0.5, n // 2), rng.normal(2, 0.5, n - n // 2)][:, None]
+
+
+def _real2(rng, n=600):
+    ang = rng.integers(0, 8, n) * 2 * np.pi / 8
+    return np.c_[2 * np.cos(ang), 2 * np.sin(ang)] + rng.normal(0, 0.05, (n, 2))
+
+
+def _sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def test_style(settings, tmp_path):
+    assert plots.run_title("two_normals", 0, "real vs generated") == "two_normals · seed 0 — real vs generated"
+    assert plots.REAL_COLOR != plots.FAKE_COLOR
+    import matplotlib.pyplot as plt
+
+    plots.apply_style()
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    plots.save(fig, tmp_path / "s.png", settings)
+    _check(tmp_path / "s.png")
+    assert not plt.get_fignums()
+
+
+def test_density_1d(settings, rng, tmp_path):
+    real = _real1(rng)
+    p = plots.density_1d(real, real + 0.3, tmp_path / "d.png", settings, experiment="e", seed=0)
+    _check(p)
+    # collapsed and partly non-finite / diverging generator must not fail
+    gen = np.full((200, 1), 1.5)
+    gen[:5] = np.nan
+    gen[5:10] = 1e9
+    _check(plots.density_1d(real, gen, tmp_path / "c.png", settings, experiment="e", seed=1))
+
+
+@pytest.mark.parametrize("label", [PROB, CRITIC])
+def test_discriminator_outputs(settings, rng, tmp_path, label):
+    z = rng.normal(size=300)
+    d_r, d_f = (_sig(z + 1), _sig(z - 1)) if label == PROB else (z + 2, z - 2)
+    _check(plots.discriminator_outputs(d_r, d_f, tmp_path / "h.png", settings, experiment="e", seed=0,
+                                       label=label))
+    # constant outputs (e.g. a dead discriminator)
+    _check(plots.discriminator_outputs(np.zeros(50), np.zeros(50), tmp_path / "c.png", settings,
+                                       experiment="e", seed=0, label=label))
+
+
+@pytest.mark.parametrize("label", [PROB, CRITIC])
+def test_decision_1d(settings, rng, tmp_path, label):
+    real = _real1(rng)
+    gx = np.linspace(-5, 5, 50)
+    dg = _sig(np.cos(gx)) if label == PROB else 3 * np.cos(gx)
+    _check(plots.decision_1d(real, real * 0.5, gx, dg, tmp_path / "b.png", settings, experiment="e",
+                             seed=2, label=label))
+
+
+def test_scatter_2d(settings, rng, tmp_path):
+    real = _real2(rng, 10_000)
+    gen = _real2(rng, 1000) * 1.1
+    gen[:3] = np.nan
+    _check(plots.scatter_2d(real, gen, tmp_path / "s.png", settings, experiment="ring", seed=0))
+
+
+@pytest.mark.parametrize("label", [PROB, CRITIC])
+def test_heatmap_2d(settings, rng, tmp_path, label):
+    real, gen = _real2(rng), _real2(rng) * 0.8
+    gx, gy = np.linspace(-3, 3, 30), np.linspace(-3, 3, 25)
+    X, Y = np.meshgrid(gx, gy)
+    dg = _sig(X - Y) if label == PROB else X * Y
+    assert dg.shape == (len(gy), len(gx))
+    _check(plots.heatmap_2d(gx, gy, dg, real, gen, tmp_path / "m.png", settings, experiment="ring",
+                            seed=0, label=label))
+
+
+def test_dashboard_1d(settings, rng, tmp_path):
+    real = _real1(rng)
+    gens = {s: real[rng.choice(len(real), 200)] + 0.2 * s for s in range(4)}
+    gens[3] = np.zeros((100, 1))  # collapsed seed
+    ratios = {0: 1.2, 1: 3.4, 2: None, 3: float("nan")}
+    _check(plots.dashboard(real, gens, ratios, tmp_path / "d1.png", settings, experiment="two_normals"))
+
+
+@pytest.mark.parametrize("n_seeds", [1, 3, 5])
+def test_dashboard_2d(settings, rng, tmp_path, n_seeds):
+    real = _real2(rng)
+    gens = {s: _real2(rng, 200) * (1 + 0.1 * s) for s in range(n_seeds)}
+    ratios = {s: 1.0 + s for s in range(n_seeds)}
+    _check(plots.dashboard(real, gens, ratios, tmp_path / "d2.png", settings, experiment="ring"))
+
+
+def _history(n=60, every=10):
+    ep = np.arange(1, n + 1)
+    r = np.random.default_rng(1)
+    return pd.DataFrame({
+        "epoch": ep,
+        "d_loss": 1.2 + 0.1 * r.normal(size=n),
+        "g_loss": 0.8 + 0.1 * r.normal(size=n),
+        "w1": np.where(ep % every == 0, np.exp(-ep / 10), np.nan),
+    })
+
+
+def test_loss_curves(settings, tmp_path):
+    h = _history()
+    _check(plots.loss_curves(h, tmp_path / "l.png", settings, experiment="e", seed=0, loss_name="gan"))
+    # long history (smoothing path), divergence with exploding/NaN losses
+    h = _history(600, 50)
+    h.loc[500:, "d_loss"] = np.linspace(1, 1e8, 100)
+    h.loc[550:, "g_loss"] = np.nan
+    h.loc[550:, "w1"] = np.inf
+    _check(plots.loss_curves(h, tmp_path / "ld.png", settings, experiment="e", seed=1, loss_name="wgan",
+                             diverged_epoch=510))
+    # W1 never measured
+    h = _history(20)
+    h["w1"] = np.nan
+    _check(plots.loss_curves(h, tmp_path / "ln.png", settings, experiment="e", seed=2, loss_name="hinge",
+                             diverged_epoch=15))
+
+
+def _gif_check(path, expected_frames):
+    path = Path(path)
+    assert path.stat().st_size < 1_000_000
+    with Image.open(path) as im:
+        assert im.format == "GIF"
+        assert im.n_frames == expected_frames
+        assert im.size[0] >= 100 and im.size[1] >= 100
+
+
+def test_animation_1d(settings, rng, tmp_path):
+    F, gx = 20, np.linspace(-5, 5, 60)
+    snap = {
+        "epochs": np.arange(F) * 5,
+        "samples": np.stack([rng.normal(f / 5, 0.5 + f / 20, (200, 1)) for f in range(F)]),
+        "grid_x": gx,
+        "d_grid": np.stack([_sig(np.cos(gx + f)) for f in range(F)]),
+    }
+    snap["samples"][-1, :10] = 1e12  # diverging generator must not blow up the axes
+    p = plots.animation(snap, _real1(rng), tmp_path / "a.gif", settings, experiment="e", seed=0, label=PROB)
+    _gif_check(p, settings["animation_frames"])
+    # fewer snapshots than frames, critic label, via an npz file like the workflow
+    np.savez(tmp_path / "s.npz", **{k: v[:3] for k, v in snap.items() if k != "grid_x"}, grid_x=gx)
+    with np.load(tmp_path / "s.npz") as z:
+        p = plots.animation(z, _real1(rng), tmp_path / "b.gif", settings, experiment="e", seed=0, label=CRITIC)
+    _gif_check(p, 3)
+
+
+def test_animation_1d_default_size(rng, tmp_path):
+    """The schema defaults (30 frames, 5x3.5 in at 60 dpi) give a GIF well under 1 MB."""
+    F, gx = 40, np.linspace(-5, 5, 200)
+    snap = {
+        "epochs": np.arange(F) * 10,
+        "samples": np.stack([rng.normal(f / 10, 0.3 + f / 40, (1000, 1)) for f in range(F)]),
+        "grid_x": gx,
+        "d_grid": np.stack([_sig(np.cos(gx + f / 4)) for f in range(F)]),
+    }
+    p = plots.animation(snap, _real1(rng, 2000), tmp_path / "a.gif", {}, experiment="e", seed=0, label=PROB)
+    _gif_check(p, 30)
+    assert Path(p).stat().st_size < 500_000
+
+
+@pytest.mark.parametrize("label", [PROB, CRITIC])
+def test_animation_2d(settings, rng, tmp_path, label):
+    F = 12
+    gx, gy = np.linspace(-3, 3, 30), np.linspace(-3, 3, 20)
+    X, Y = np.meshgrid(gx, gy)
+    snap = {
+        "epochs": np.arange(F),
+        "samples": np.stack([_real2(rng, 200) * (0.2 + f / F) for f in range(F)]),
+        "grid_x": gx,
+        "grid_y": gy,
+        "d_grid": np.stack([_sig(X - Y + f / 3) if label == PROB else X * Y * f for f in range(F)]),
+    }
+    p = plots.animation(snap, _real2(rng), tmp_path / "a.gif", settings, experiment="ring", seed=3, label=label)
+    _gif_check(p, settings["animation_frames"])
+
+
+def _by_exp(modes: bool):
+    df = pd.DataFrame({
+        "experiment": ["two_normals", "ring8_gan", "ring8_wgan"],
+        "w1_ratio_mean": [1.3, 15.0, 3.0],
+        "w1_ratio_se": [0.1, 4.0, np.nan],
+        "w1_ratio_min": [1.1, 4.0, 3.0],
+        "w1_ratio_max": [1.6, 40.0, 3.0],
+        "n_seeds": [5, 5, 1],
+    })
+    if modes:
+        df["modes_captured_mean"] = [np.nan, 4.2, 7.8]
+        df["modes_captured_se"] = [np.nan, 0.5, np.nan]
+        df["n_modes_mean"] = [np.nan, 8, 8]
+        df["high_quality_fraction_mean"] = [np.nan, 0.6, 0.9]
+        df["high_quality_fraction_se"] = [np.nan, 0.05, np.nan]
+    return df
+
+
+@pytest.mark.parametrize("modes", [False, True])
+def test_comparison(settings, tmp_path, modes):
+    _check(plots.comparison(_by_exp(modes), tmp_path / "c.png", settings))
+
+
+def test_comparison_mode_columns_all_nan(settings, tmp_path):
+    df = _by_exp(True)
+    for c in ("modes_captured_mean", "n_modes_mean", "high_quality_fraction_mean"):
+        df[c] = np.nan
+    _check(plots.comparison(df, tmp_path / "c.png", settings))
+
+
+@pytest.mark.parametrize("suffix", ["svg", "pdf"])
+def test_vector_formats(settings, rng, tmp_path, suffix):
+    real = _real2(rng)
+    p = plots.scatter_2d(real, real * 0.9, tmp_path / f"s.{suffix}", settings, experiment="e", seed=0)
+    head = Path(p).read_bytes()[:200]
+    assert (b"<svg" in head or b"<?xml" in head) if suffix == "svg" else head.startswith(b"%PDF")
+    p = plots.comparison(_by_exp(True), tmp_path / f"c.{suffix}", settings)
+    assert Path(p).stat().st_size > 0
+
+
+def test_no_open_figures(settings, rng, tmp_path):
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    real = _real1(rng)
+    plots.density_1d(real, real, tmp_path / "d.png", settings, experiment="e", seed=0)
+    plots.loss_curves(_history(), tmp_path / "l.png", settings, experiment="e", seed=0, loss_name="gan")
+    assert not plt.get_fignums()
+
+
+def test_no_tensorflow_import():
+    code = "import sys, toygan.plots; assert 'tensorflow' not in sys.modules, 'tensorflow imported'"
+    env = {**os.environ, "PYTHONPATH": str(WORKFLOW)}
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr

@@ -1,0 +1,79 @@
+import sys
+from pathlib import Path
+
+# The toygan package sits beside the rules; the pip install makes it importable too.
+sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
+
+from snakemake.exceptions import WorkflowError
+from toygan.config import ConfigError, group_label, seed_groups, validate_config
+from toygan.sizing import train_resources
+
+try:
+    config = validate_config(config, [str(p) for p in workflow.overwrite_configfiles] or ["config.yaml"])
+except ConfigError as err:
+    raise WorkflowError(str(err)) from None
+
+R = "results"
+DATASETS = config["datasets"]
+EXPERIMENTS = config["experiments"]
+PLOTS = config["plots"]
+FMT = PLOTS["format"]
+
+
+wildcard_constraints:
+    dataset="[A-Za-z][A-Za-z0-9_]*",
+    experiment="[A-Za-z][A-Za-z0-9_]*",
+    seed=r"\d+",
+
+
+def experiment(name):
+    return EXPERIMENTS[name]
+
+
+def dataset_of(name):
+    return EXPERIMENTS[name]["dataset"]
+
+
+def dataset_dim(name):
+    spec = DATASETS[dataset_of(name)]
+    if spec["kind"] in ("normal", "mixture"):
+        return 1
+    if spec["kind"] in ("ring", "grid"):
+        return 2
+    return len(spec["columns"]) if spec["columns"] else None  # file: known once the data rule ran
+
+
+def seed_dir(stage, exp, seed):
+    return f"{R}/{stage}/{exp}/seed{seed}"
+
+
+def runs():
+    """Every (experiment, seed) the config names."""
+    return [(exp, seed) for exp, e in EXPERIMENTS.items() for seed in e["seeds"]]
+
+
+RUN_FIGURES = ["density", "d_output", "decision", "losses"]
+
+
+def run_outputs(exp, seed):
+    fig = seed_dir("figures", exp, seed)
+    return [
+        f"{seed_dir('metrics', exp, seed)}/metrics.json",
+        *[f"{fig}/{name}.{FMT}" for name in RUN_FIGURES],
+        f"{fig}/training.gif",
+    ]
+
+
+def all_outputs():
+    outs = [f"{R}/data/{d}.npy" for d in sorted({dataset_of(e) for e in EXPERIMENTS})]
+    for exp, seed in runs():
+        outs += run_outputs(exp, seed)
+    outs += [f"{R}/figures/{exp}/dashboard.{FMT}" for exp in EXPERIMENTS]
+    outs += [
+        f"{R}/summary/metrics.tsv",
+        f"{R}/summary/metrics_by_experiment.tsv",
+        f"{R}/summary/comparison.{FMT}",
+    ]
+    if config["benchmark"]["table"]:
+        outs.append(f"{R}/summary/benchmark_table.md")
+    return outs

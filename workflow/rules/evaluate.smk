@@ -1,0 +1,59 @@
+rule evaluate:
+    """Per-run metrics against held-out real data, each beside its real-vs-real noise floor."""
+    input:
+        eval_samples=f"{R}/samples/{{experiment}}/seed{{seed}}/eval_samples.npy",
+        run=f"{R}/models/{{experiment}}/seed{{seed}}/run.json",
+        spec=lambda w: f"{R}/data/{dataset_of(w.experiment)}.json",
+        a=lambda w: f"{R}/heldout/{dataset_of(w.experiment)}/a.npy",
+        b=lambda w: f"{R}/heldout/{dataset_of(w.experiment)}/b.npy",
+    output:
+        metrics=f"{R}/metrics/{{experiment}}/seed{{seed}}/metrics.json",
+    params:
+        settings=config["evaluation"],
+        dataset=lambda w: dataset_of(w.experiment),
+    log:
+        f"{R}/logs/evaluate/{{experiment}}/seed{{seed}}.log",
+    script:
+        "../scripts/evaluate.py"
+
+
+rule aggregate:
+    """Cross-run tables: one row per run, and mean / s.e. / min / max per experiment."""
+    input:
+        metrics=[f"{seed_dir('metrics', e, s)}/metrics.json" for e, s in runs()],
+    output:
+        metrics=report(
+            f"{R}/summary/metrics.tsv",
+            category="Summary",
+            caption="../report/metrics_table.rst",
+            labels={"table": "metrics per run"},
+        ),
+        by_experiment=report(
+            f"{R}/summary/metrics_by_experiment.tsv",
+            category="Summary",
+            caption="../report/metrics_by_experiment.rst",
+            labels={"table": "metrics per experiment"},
+        ),
+    log:
+        f"{R}/logs/aggregate.log",
+    script:
+        "../scripts/aggregate.py"
+
+
+rule benchmark_table:
+    """The mode-collapse table shaped like PacGAN's Table 1 (Lin et al., 2018)."""
+    input:
+        by_experiment=f"{R}/summary/metrics_by_experiment.tsv",
+    output:
+        table=report(
+            f"{R}/summary/benchmark_table.md",
+            category="Summary",
+            caption="../report/benchmark_table.rst",
+            labels={"table": "benchmark"},
+        ),
+    params:
+        benchmark=config["benchmark"],
+    log:
+        f"{R}/logs/benchmark_table.log",
+    script:
+        "../scripts/benchmark_table.py"

@@ -1,0 +1,58 @@
+# One train job per (experiment, seed group): a group's seeds train together as one batched
+# model and each seed still gets its own files. Groups depend on the config, and a rule's
+# outputs cannot, so the rules are generated here, named train_<experiment>_<group>.
+
+
+def train_outputs(exp, seeds):
+    return {
+        key: [f"{seed_dir('models', exp, s)}/{name}" for s in seeds]
+        for key, name in [
+            ("generator", "generator.keras"),
+            ("discriminator", "discriminator.keras"),
+            ("history", "history.csv"),
+            ("summary", "summary.txt"),
+            ("snapshots", "snapshots.npz"),
+            ("run", "run.json"),
+        ]
+    }
+
+
+for _exp, _cfg in EXPERIMENTS.items():
+    for _seeds in seed_groups(_cfg):
+        _group = group_label(_seeds)
+        _res = train_resources(_cfg, DATASETS[_cfg["dataset"]], len(_seeds))
+
+        rule:
+            name:
+                f"train_{_exp}_{_group}"
+            input:
+                data=f"{R}/data/{_cfg['dataset']}.npy",
+            output:
+                **train_outputs(_exp, _seeds),
+            params:
+                experiment=_cfg,
+                seeds=_seeds,
+                name=_exp,
+                checkpoint=f"{R}/checkpoints/{_exp}/{_group}.npz",
+            threads: _res["threads"]
+            resources:
+                mem_mb=_res["mem_mb"],
+                runtime=_res["runtime"],
+                gpu=int(_cfg["training"]["gpu"]),
+            log:
+                f"{R}/logs/train/{_exp}/{_group}.log",
+            benchmark:
+                f"{R}/benchmarks/train/{_exp}/{_group}.tsv"
+            script:
+                "../scripts/train.py"
+
+
+def model_files(w):
+    d = seed_dir("models", w.experiment, w.seed)
+    return {
+        "generator": f"{d}/generator.keras",
+        "discriminator": f"{d}/discriminator.keras",
+        "snapshots": f"{d}/snapshots.npz",
+        "run": f"{d}/run.json",
+        "history": f"{d}/history.csv",
+    }

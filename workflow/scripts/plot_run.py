@@ -1,0 +1,9 @@
+"""Rule plot_run: the per-run figures (no TensorFlow)."""
+from toygan.logs import setup
+from toygan.run_figures import draw_run_figures
+
+setup(snakemake.log[0])
+draw_run_figures(
+    dict(snakemake.input), dict(snakemake.output), snakemake.params.plots,
+    experiment=snakemake.wildcards.experiment, seed=int(snakemake.wildcards.seed), loss_name=snakemake.params.loss,
+)

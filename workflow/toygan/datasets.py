@@ -1,0 +1,403 @@
+"""Real data of the experiments: synthetic toy distributions and user data files (numpy only).
+
+Every function takes a dataset spec as validated and default-filled by ``toygan.config``
+(the ``dataset`` definition of ``workflow/schemas/config.schema.yaml``). All draws are
+deterministic: the same spec gives byte-identical arrays, so a rerun of a rule never
+changes the data a finished run was trained on.
+
+Arrays are always float64 of shape ``(rows, dim)`` with ``dim`` 1 or 2, even for 1-D data,
+so callers never branch on ``ndim``.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import math
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+SYNTHETIC_KINDS = ("normal", "mixture", "ring", "grid")
+FILE_KINDS = ("file",)
+
+
+class DataFileError(ValueError):
+    """A user data file is unusable; the message names the file and, where it applies,
+    the row (1-based line for CSV, 0-based row index for NPY) and the column."""
+
+
+# ---------------------------------------------------------------------------------------
+# public API
+# ---------------------------------------------------------------------------------------
+
+
+def dim(spec: dict) -> int:
+    """Dimension of the data of ``spec``; a file is loaded because only its columns tell."""
+    kind = _kind(spec)
+    if kind in ("normal", "mixture"):
+        return 1
+    if kind in ("ring", "grid"):
+        return 2
+    return int(load_file(spec["path"], spec["columns"]).shape[1])
+
+
+def training_data(spec: dict) -> np.ndarray:
+    """The real training rows, (n, d) float64, byte-identical for the same spec.
+
+    normal: n draws of N(mean, std). mixture: stratified counts (largest remainder on the
+    normalised weights), drawn component by component and stacked in component order
+    without shuffling, as in the reference (N(0,1) block on top of N(5,2) block).
+    ring/grid: i.i.d. uniform component labels, then the points, so rows are mixed.
+    file: the rows not held out, in their original file order.
+    """
+    kind = _kind(spec)
+    if kind == "file":
+        data = load_file(spec["path"], spec["columns"])
+        train_idx, _ = _file_split(len(data), spec["holdout_fraction"], spec["seed"])
+        return data[train_idx]
+    rng = np.random.default_rng(spec["seed"])
+    if kind == "normal":
+        return rng.normal(spec["mean"], spec["std"], size=(spec["n"], 1))
+    if kind == "mixture":
+        return _stacked_mixture(spec, rng)
+    return _sample_components(components(spec), spec["n"], rng)
+
+
+def heldout_pair(spec: dict, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two independent real samples (a, b) of equal size for evaluation and the noise floor.
+
+    Synthetic kinds: ``n`` i.i.d. rows each (mixture labels drawn with the normalised
+    weights), from rngs seeded with SeedSequence([data seed, seed, 1]) and [..., 2], so
+    they never reproduce the training draw (which uses the plain data seed).
+    file: ``n`` is ignored; the held-out rows (the same permutation as ``training_data``)
+    are split into two halves of equal size, one row dropped if their number is odd.
+    """
+    kind = _kind(spec)
+    if kind == "file":
+        return _file_heldout(spec)
+    comp = components(spec)
+    a = _sample_components(comp, n, np.random.default_rng(np.random.SeedSequence([spec["seed"], seed, 1])))
+    b = _sample_components(comp, n, np.random.default_rng(np.random.SeedSequence([spec["seed"], seed, 2])))
+    return a, b
+
+
+def components(spec: dict) -> dict[str, np.ndarray] | None:
+    """Gaussian components {"means": (k,d), "stds": (k,d), "weights": (k,) summing to 1}.
+
+    The metrics (mode counts, high-quality fraction) need the true modes; a file has
+    none, so it gives None.
+    """
+    kind = _kind(spec)
+    if kind == "file":
+        return None
+    if kind == "normal":
+        means, stds, weights = [[spec["mean"]]], [[spec["std"]]], [1.0]
+    elif kind == "mixture":
+        means = [[c["mean"]] for c in spec["components"]]
+        stds = [[c["std"]] for c in spec["components"]]
+        weights = [c["weight"] for c in spec["components"]]
+    elif kind == "ring":
+        means = _ring_means(spec["modes"], spec["radius"])
+        stds, weights = [[spec["std"]] * 2] * len(means), [1.0] * len(means)
+    else:
+        means = _grid_means(spec["modes_per_side"], spec["spacing"])
+        stds, weights = [[spec["std"]] * 2] * len(means), [1.0] * len(means)
+    w = np.asarray(weights, dtype=np.float64)
+    return {
+        "means": np.asarray(means, dtype=np.float64),
+        "stds": np.asarray(stds, dtype=np.float64),
+        "weights": w / w.sum(),
+    }
+
+
+def describe(spec: dict, data: np.ndarray) -> dict[str, Any]:
+    """JSON-serialisable summary written beside the data file, so a reader of the results
+    sees what was trained on without rerunning anything."""
+    comp = components(spec)
+    data = np.asarray(data, dtype=np.float64)
+    return {
+        "spec": _jsonable(spec),
+        "dim": int(data.shape[1]),
+        "n_rows": int(data.shape[0]),
+        "min": [float(v) for v in data.min(axis=0)] if len(data) else None,
+        "max": [float(v) for v in data.max(axis=0)] if len(data) else None,
+        "components": None if comp is None else {k: v.tolist() for k, v in comp.items()},
+    }
+
+
+def check_min_rows(data: np.ndarray, min_rows: int, source: str) -> None:
+    """Refuse training data smaller than one batch: the trainer would silently train on
+    nothing or on a degenerate batch. The caller decides what one batch is."""
+    rows = int(len(data))
+    if rows < min_rows:
+        raise DataFileError(
+            f"{source}: training data has {rows} rows, fewer than one training batch ({min_rows}); "
+            "add rows, lower holdout_fraction, or lower training.batch_size"
+        )
+
+
+def load_file(path: str | Path, columns: Sequence[str | int] | None = None) -> np.ndarray:
+    """Load a CSV or NPY file as (rows, d) float64, d in {1, 2}, validating every cell.
+
+    ``.npy`` files are read with numpy (no pickles); anything else is parsed as
+    comma-separated text. A CSV whose first row has no numeric cell is a header.
+    ``columns`` selects by header name or 0-based index (NPY: index only).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileError(f"{path}: data file not found (paths are relative to the working directory)")
+    if path.stat().st_size == 0:
+        raise DataFileError(f"{path}: data file is empty")
+    if path.suffix.lower() == ".npy":
+        return _load_npy(path, columns)
+    return _load_csv(path, columns)
+
+
+# ---------------------------------------------------------------------------------------
+# synthetic data
+# ---------------------------------------------------------------------------------------
+
+
+def _kind(spec: dict) -> str:
+    kind = spec.get("kind")
+    if kind not in SYNTHETIC_KINDS + FILE_KINDS:
+        raise ValueError(f"unknown dataset kind {kind!r}; known: {', '.join(SYNTHETIC_KINDS + FILE_KINDS)}")
+    return kind
+
+
+def _ring_means(modes: int, radius: float) -> list[list[float]]:
+    """Means at (r cos 2πi/k, r sin 2πi/k), the ring of the mode-collapse literature."""
+    angles = 2.0 * np.pi * np.arange(modes) / modes
+    return np.stack([radius * np.cos(angles), radius * np.sin(angles)], axis=1).tolist()
+
+
+def _grid_means(per_side: int, spacing: float) -> list[list[float]]:
+    """Means at ((i-(k-1)/2)*spacing, (j-(k-1)/2)*spacing): {-4,...,4}^2 for 5 and 2."""
+    axis = [(i - (per_side - 1) / 2.0) * spacing for i in range(per_side)]
+    return [[x, y] for x, y in itertools.product(axis, axis)]
+
+
+def stratified_counts(weights: Sequence[float], n: int) -> list[int]:
+    """Counts proportional to ``weights`` summing to ``n`` (largest remainder, ties to the
+    lower index), so equal weights split n exactly as the reference did."""
+    w = np.asarray(weights, dtype=np.float64)
+    quotas = n * w / w.sum()
+    counts = np.floor(quotas).astype(np.int64)
+    order = np.argsort(-(quotas - counts), kind="stable")
+    counts[order[: n - int(counts.sum())]] += 1
+    return [int(c) for c in counts]
+
+
+def _stacked_mixture(spec: dict, rng: np.random.Generator) -> np.ndarray:
+    comps = spec["components"]
+    counts = stratified_counts([c["weight"] for c in comps], spec["n"])
+    blocks = [rng.normal(c["mean"], c["std"], size=count) for c, count in zip(comps, counts)]
+    return np.concatenate(blocks).reshape(-1, 1)
+
+
+def _sample_components(comp: dict[str, np.ndarray], n: int, rng: np.random.Generator) -> np.ndarray:
+    """i.i.d. draws of the Gaussian mixture ``comp``: labels first, then the points."""
+    k = len(comp["weights"])
+    if np.allclose(comp["weights"], 1.0 / k):
+        labels = rng.integers(0, k, size=n)
+    else:
+        labels = rng.choice(k, size=n, p=comp["weights"])
+    noise = rng.standard_normal(size=(n, comp["means"].shape[1]))
+    return comp["means"][labels] + comp["stds"][labels] * noise
+
+
+# ---------------------------------------------------------------------------------------
+# file data: split
+# ---------------------------------------------------------------------------------------
+
+
+def _file_split(rows: int, holdout_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(training indices in file order, held-out indices in permutation order)."""
+    perm = np.random.default_rng(seed).permutation(rows)
+    n_hold = int(round(holdout_fraction * rows))
+    return np.sort(perm[n_hold:]), perm[:n_hold]
+
+
+def _file_heldout(spec: dict) -> tuple[np.ndarray, np.ndarray]:
+    data = load_file(spec["path"], spec["columns"])
+    _, hold_idx = _file_split(len(data), spec["holdout_fraction"], spec["seed"])
+    half = len(hold_idx) // 2
+    if half < 1:
+        raise DataFileError(
+            f"{spec['path']}: only {len(hold_idx)} of {len(data)} rows are held out "
+            f"(holdout_fraction {spec['holdout_fraction']}); evaluation needs at least 2; "
+            "add rows or raise holdout_fraction"
+        )
+    return data[hold_idx[:half]], data[hold_idx[half : 2 * half]]
+
+
+# ---------------------------------------------------------------------------------------
+# file data: loading and validation
+# ---------------------------------------------------------------------------------------
+
+
+def _load_npy(path: Path, columns: Sequence[str | int] | None) -> np.ndarray:
+    try:
+        raw = np.load(path, allow_pickle=False)
+    except Exception as exc:  # numpy raises ValueError/OSError/EOFError for bad files
+        raise DataFileError(f"{path}: not a readable NPY file ({exc})") from exc
+    if not isinstance(raw, np.ndarray) or raw.ndim not in (1, 2):
+        shape = getattr(raw, "shape", None)
+        raise DataFileError(f"{path}: NPY array has shape {shape}; expected (rows,) or (rows, columns)")
+    if raw.dtype.kind not in "iuf":
+        raise DataFileError(f"{path}: NPY array has non-numeric dtype {raw.dtype}; expected integers or floats")
+    if raw.size == 0:
+        raise DataFileError(f"{path}: data file is empty (NPY array of shape {raw.shape})")
+    table = raw.reshape(-1, 1) if raw.ndim == 1 else raw
+    names = [str(i) for i in range(table.shape[1])]
+    picked = _pick_columns(path, columns, names, has_header=False, npy=True)
+    data = np.asarray(table[:, picked], dtype=np.float64)
+    labels = [_column_label(names, i, has_header=False) for i in picked]
+    _check_finite(path, data, labels, row_label=lambda i: f"row index {i} (0-based)")
+    return data
+
+
+def _load_csv(path: Path, columns: Sequence[str | int] | None) -> np.ndarray:
+    rows, lines = _read_csv_rows(path)
+    if not rows:
+        raise DataFileError(f"{path}: data file is empty (no non-blank lines)")
+    has_header = _is_header(rows[0])
+    header = [c.strip() for c in rows[0]] if has_header else [str(i) for i in range(len(rows[0]))]
+    body, body_lines = (rows[1:], lines[1:]) if has_header else (rows, lines)
+    if not body:
+        raise DataFileError(f"{path}: data file has a header (line {lines[0]}) but no data rows")
+    _check_ragged(path, rows, lines, len(header))
+    picked = _pick_columns(path, columns, header, has_header=has_header, npy=False)
+    labels = [_column_label(header, i, has_header) for i in picked]
+    data = np.empty((len(body), len(picked)), dtype=np.float64)
+    for r, (row, line) in enumerate(zip(body, body_lines)):
+        for c, (col, label) in enumerate(zip(picked, labels)):
+            data[r, c] = _parse_cell(path, row[col], line, label)
+    _check_finite(path, data, labels, row_label=lambda i: f"line {body_lines[i]}")
+    return data
+
+
+def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int]]:
+    """Non-blank CSV rows and the 1-based line on which each ends (csv.reader.line_num)."""
+    rows, lines = [], []
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            for row in reader:
+                if row and any(cell.strip() for cell in row):
+                    rows.append(row)
+                    lines.append(reader.line_num)
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"{path}: not a UTF-8 text CSV file ({exc}); NPY files must end in .npy") from exc
+    except csv.Error as exc:
+        raise DataFileError(f"{path}: CSV syntax error near line {reader.line_num}: {exc}") from exc
+    return rows, lines
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_header(row: list[str]) -> bool:
+    """A first row with no numeric cell is a header; a mixed row is data with a bad cell,
+    which the cell check then reports with its line and column."""
+    return not any(_is_number(cell.strip()) for cell in row)
+
+
+def _check_ragged(path: Path, rows: list[list[str]], lines: list[int], width: int) -> None:
+    for row, line in zip(rows, lines):
+        if len(row) != width:
+            raise DataFileError(
+                f"{path}: line {line} has {len(row)} columns, but line {lines[0]} has {width}; "
+                "every row needs the same number of comma-separated cells"
+            )
+
+
+def _column_label(header: list[str], index: int, has_header: bool) -> str:
+    return f"column {header[index]!r} (index {index})" if has_header else f"column index {index}"
+
+
+def _parse_cell(path: Path, text: str, line: int, label: str) -> float:
+    try:
+        return float(text.strip())
+    except ValueError:
+        what = "empty cell" if not text.strip() else f"{text.strip()!r} is not a number"
+        raise DataFileError(f"{path}: line {line}, {label}: {what}") from None
+
+
+def _available(names: list[str], has_header: bool) -> str:
+    if has_header:
+        return ", ".join(f"{i}: {n!r}" for i, n in enumerate(names))
+    return ", ".join(str(i) for i in range(len(names)))
+
+
+def _pick_columns(
+    path: Path, columns: Sequence[str | int] | None, names: list[str], *, has_header: bool, npy: bool
+) -> list[int]:
+    """Indices of the selected columns; at most two remain because toygan is 1-D/2-D."""
+    avail = _available(names, has_header)
+    if columns is None:
+        picked = list(range(len(names)))
+        if len(picked) > 2:
+            raise DataFileError(
+                f"{path}: has {len(picked)} columns, but toygan handles 1-D or 2-D data; "
+                f"choose one or two with `columns` (available: {avail})"
+            )
+        return picked
+    if not 1 <= len(columns) <= 2:
+        raise DataFileError(f"{path}: {len(columns)} columns selected ({list(columns)}); select 1 or 2")
+    picked = [_one_column(path, col, names, has_header=has_header, npy=npy, avail=avail) for col in columns]
+    if len(set(picked)) != len(picked):
+        raise DataFileError(f"{path}: column selection {list(columns)} names the same column twice")
+    return picked
+
+
+def _one_column(path: Path, col: str | int, names: list[str], *, has_header: bool, npy: bool, avail: str) -> int:
+    if isinstance(col, bool) or not isinstance(col, (int, str)):
+        raise DataFileError(f"{path}: column {col!r} must be a header name or a 0-based index")
+    if isinstance(col, int):
+        if 0 <= col < len(names):
+            return col
+        raise DataFileError(f"{path}: unknown column index {col}; available columns: {avail}")
+    if not has_header:
+        source = "an NPY array" if npy else "this CSV file has no header row"
+        raise DataFileError(
+            f"{path}: unknown column name {col!r}: {source}, so select by 0-based index; available columns: {avail}"
+        )
+    hits = [i for i, name in enumerate(names) if name == col]
+    if not hits:
+        raise DataFileError(f"{path}: unknown column name {col!r}; available columns: {avail}")
+    if len(hits) > 1:
+        raise DataFileError(f"{path}: column name {col!r} appears {len(hits)} times in the header; select by index")
+    return hits[0]
+
+
+def _check_finite(path: Path, data: np.ndarray, labels: list[str], row_label) -> None:
+    """NaN or inf would poison every loss and metric; name the first offending cell."""
+    bad = ~np.isfinite(data)
+    if bad.any():
+        r, c = (int(v) for v in np.argwhere(bad)[0])
+        n_bad = int(bad.any(axis=1).sum())
+        raise DataFileError(
+            f"{path}: {row_label(r)}, {labels[c]}: value {data[r, c]} is not finite "
+            f"({n_bad} row(s) with NaN or inf in all); remove or fix them"
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain Python copy of a spec (numpy scalars or tuples would break json.dump)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value

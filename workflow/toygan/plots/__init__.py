@@ -1,0 +1,44 @@
+"""Figures for toygan (matplotlib Agg + seaborn; never imports TensorFlow).
+
+- ``style``: theme, colours (REAL_COLOR / FAKE_COLOR / D_COLOR), ``run_title``, ``save``.
+- ``runs``: per-run figures and the per-experiment dashboard.
+- ``training``: loss/W1 curves and the training GIF.
+- ``summary``: cross-experiment comparison.
+
+Every function takes ``path`` (format from its suffix) and ``settings`` (the config's
+``plots`` section), saves the figure and closes it.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from .runs import (  # noqa: E402
+    dashboard,
+    decision_1d,
+    density_1d,
+    discriminator_outputs,
+    heatmap_2d,
+    scatter_2d,
+)
+from .style import D_COLOR, FAKE_COLOR, REAL_COLOR, apply_style, run_title, save  # noqa: E402
+from .summary import comparison  # noqa: E402
+from .training import animation, loss_curves  # noqa: E402
+
+__all__ = [
+    "D_COLOR",
+    "FAKE_COLOR",
+    "REAL_COLOR",
+    "animation",
+    "apply_style",
+    "comparison",
+    "dashboard",
+    "decision_1d",
+    "density_1d",
+    "discriminator_outputs",
+    "heatmap_2d",
+    "loss_curves",
+    "run_title",
+    "save",
+    "scatter_2d",
+]

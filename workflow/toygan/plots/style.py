@@ -1,0 +1,214 @@
+"""Shared look of every toygan figure: theme, colours, titles, saving, view limits.
+
+No TensorFlow here (plot rules must stay light).  The Agg backend is selected at import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+# Okabe-Ito colour-blind safe colours, used identically in every figure.
+REAL_COLOR = "#0072B2"  # blue: real data
+FAKE_COLOR = "#D55E00"  # vermillion: generated samples / generator
+D_COLOR = "#009E73"  # green: the discriminator / critic
+W1_COLOR = "#4D4D4D"  # dark grey: W1 distance curves
+FLOOR_COLOR = "#7F7F7F"  # grey: noise-floor reference lines
+DIVERGED_COLOR = "#CC0000"  # red: divergence marker
+HEATMAP_CMAP = "Greys"  # neutral so that blue and vermillion points stay visible on top
+
+# Same defaults as the `plots` section of workflow/schemas/config.schema.yaml; used only
+# when a caller passes a partial settings dict.
+DEFAULTS: dict[str, Any] = {
+    "format": "png",
+    "dpi": 110,
+    "figsize": [7.0, 4.5],
+    "kde_bw_adjust": 1.0,
+    "scatter_points": 2000,
+    "animation_frames": 30,
+    "animation_size": [5.0, 3.5],
+    "animation_dpi": 60,
+    "animation_fps": 6,
+}
+
+
+def setting(settings: Mapping[str, Any] | None, key: str) -> Any:
+    if settings is not None and settings.get(key) is not None:
+        return settings[key]
+    return DEFAULTS[key]
+
+
+def apply_style() -> None:
+    """Seaborn theme shared by all figures (idempotent)."""
+    sns.set_theme(context="notebook", style="whitegrid", font_scale=0.9)
+    plt.rcParams.update(
+        {
+            "axes.titlesize": "medium",
+            "axes.titleweight": "bold",
+            "figure.titlesize": "large",
+            "figure.titleweight": "bold",
+            "legend.fontsize": "small",
+            "legend.framealpha": 0.85,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "svg.fonttype": "none",
+            "pdf.fonttype": 42,
+        }
+    )
+
+
+def run_title(experiment: str, seed: Any, what: str) -> str:
+    """``"two_normals · seed 0 — real vs generated"``; the seed part is dropped if None."""
+    head = f"{experiment}" if seed is None else f"{experiment} · seed {seed}"
+    return f"{head} — {what}" if what else head
+
+
+def new_figure(settings: Mapping[str, Any] | None, figsize=None, **kwargs):
+    apply_style()
+    size = tuple(figsize if figsize is not None else setting(settings, "figsize"))
+    return plt.figure(figsize=size, layout="constrained", **kwargs)
+
+
+def save(fig, path, settings: Mapping[str, Any] | None) -> Path:
+    """Save ``fig`` to ``path`` (format from the suffix, dpi from settings) and close it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fmt = path.suffix.lstrip(".").lower() or setting(settings, "format")
+    try:
+        fig.savefig(path, format=fmt, dpi=setting(settings, "dpi"), bbox_inches="tight", pad_inches=0.08)
+    finally:
+        plt.close(fig)
+    return path
+
+
+def fmt_ratio(ratio: Any) -> str:
+    """W1/floor as ``"1.7×"``; ``"n/a"`` for None/NaN."""
+    try:
+        r = float(ratio)
+    except (TypeError, ValueError):
+        return "n/a"
+    if not np.isfinite(r):
+        return "n/a"
+    if r >= 10:
+        return f"{r:.0f}×"
+    if r < 1:
+        return f"{r:.2f}×"
+    return f"{r:.1f}×"
+
+
+def is_probability_label(label: str | None) -> bool:
+    """True when D's output is a probability (sigmoid losses), i.e. bounded in [0, 1]."""
+    return label is not None and "P(" in label
+
+
+# ----------------------------------------------------------------------------- data utils
+
+
+def as_2d(x: Any) -> np.ndarray:
+    a = np.asarray(x, dtype=float)
+    if a.ndim == 1:
+        a = a[:, None]
+    if a.ndim != 2 or a.shape[1] not in (1, 2):
+        raise ValueError(f"samples must have shape (n, 1) or (n, 2), got {np.shape(x)}")
+    return a
+
+
+def finite_rows(a: np.ndarray) -> np.ndarray:
+    return a[np.all(np.isfinite(a), axis=1)]
+
+
+def subsample(a: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
+    if len(a) <= n:
+        return a
+    idx = np.random.default_rng(seed).choice(len(a), size=int(n), replace=False)
+    return a[np.sort(idx)]
+
+
+def view_limits(real: np.ndarray, gens=(), *, pad: float = 0.1, reach: float = 1.0) -> np.ndarray:
+    """Axis limits per dimension, shape (d, 2).
+
+    From the real data's 0.5–99.5 % range padded by ``pad`` of its span, widened to show
+    the bulk (1–99 %) of the generated samples lying within ``reach`` spans of the real
+    range; points further away stay off-view, so a diverging generator cannot blow up the
+    axes.
+    """
+    real = finite_rows(as_2d(real))
+    d = real.shape[1]
+    out = np.empty((d, 2))
+    for j in range(d):
+        r = real[:, j]
+        lo, hi = (np.percentile(r, [0.5, 99.5]) if len(r) else (-1.0, 1.0))
+        span = hi - lo
+        if not span > 0:
+            span = max(abs(lo), 1.0)
+        lo_v, hi_v = lo - pad * span, hi + pad * span
+        lo_r, hi_r = lo - reach * span, hi + reach * span
+        for g in gens:
+            g = as_2d(g)[:, j]
+            g = g[np.isfinite(g) & (g >= lo_r) & (g <= hi_r)]  # far-away points: off-view
+            if len(g):
+                glo, ghi = np.percentile(g, [1, 99])
+                lo_v = min(lo_v, max(glo - 0.05 * span, lo_r))
+                hi_v = max(hi_v, min(ghi + 0.05 * span, hi_r))
+        out[j] = lo_v, hi_v
+    return out
+
+
+def clip_to_grid(view: np.ndarray, grids) -> np.ndarray:
+    """Intersect data-based limits with the extent of the grids D was evaluated on."""
+    out = view.copy()
+    for j, g in enumerate(grids):
+        g = np.asarray(g, dtype=float)
+        lo, hi = max(view[j, 0], g.min()), min(view[j, 1], g.max())
+        if hi > lo:
+            out[j] = lo, hi
+    return out
+
+
+def outside_fraction(a: np.ndarray, view: np.ndarray) -> float:
+    a = as_2d(a)
+    if not len(a):
+        return 0.0
+    inside = np.all(np.isfinite(a), axis=1)
+    for j in range(a.shape[1]):
+        with np.errstate(invalid="ignore"):
+            inside &= (a[:, j] >= view[j, 0]) & (a[:, j] <= view[j, 1])
+    return float(1.0 - inside.mean())
+
+
+def note_outside(ax, frac: float, what: str = "generated points") -> None:
+    if frac > 0.005:
+        ax.text(
+            0.99, 0.01, f"{frac:.0%} of {what} outside view", transform=ax.transAxes,
+            ha="right", va="bottom", fontsize="x-small", color=FAKE_COLOR,
+            bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.8),
+        )
+
+
+def kde_numpy(x: np.ndarray, grid: np.ndarray, *, bw_adjust: float = 1.0, bw_floor: float = 0.0,
+              max_points: int = 2000) -> np.ndarray:
+    """Fast, singularity-proof Gaussian KDE (Scott's rule × bw_adjust, floored)."""
+    x = np.asarray(x, dtype=float).ravel()
+    x = x[np.isfinite(x)]
+    if not len(x):
+        return np.zeros_like(grid, dtype=float)
+    x = subsample(x[:, None], max_points)[:, 0]
+    n = len(x)
+    h = bw_adjust * np.std(x) * n ** (-1 / 5)
+    h = max(h, bw_floor, 1e-12)
+    z = (grid[:, None] - x[None, :]) / h
+    return np.exp(-0.5 * z * z).sum(axis=1) / (n * h * np.sqrt(2 * np.pi))
+
+
+def is_degenerate(x: np.ndarray) -> bool:
+    x = np.asarray(x, dtype=float).ravel()
+    x = x[np.isfinite(x)]
+    return len(x) < 2 or np.isclose(np.var(x), 0.0)

@@ -1,0 +1,47 @@
+"""Load one run's files and draw its figures (glue between the files and toygan.plots)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import plots
+from .io import read_json
+
+
+def draw_run_figures(inputs: dict, outputs: dict, settings: dict, *, experiment: str, seed: int, loss_name: str):
+    """density, d_output, decision and losses figures of one (experiment, seed)."""
+    real = np.load(inputs["data"])
+    gen = np.load(inputs["samples"])
+    run = read_json(inputs["run"])
+    with np.load(inputs["d_grid"]) as f:
+        grid = {k: f[k] for k in f.files}
+    label = str(grid["label"])
+    who = {"experiment": experiment, "seed": seed}
+    if real.shape[1] == 1:
+        plots.density_1d(real, gen, outputs["density"], settings, **who)
+        plots.decision_1d(real, gen, grid["grid_x"], grid["d"], outputs["decision"], settings, label=label, **who)
+    else:
+        plots.scatter_2d(real, gen, outputs["density"], settings, **who)
+        plots.heatmap_2d(grid["grid_x"], grid["grid_y"], grid["d"], real, gen, outputs["decision"], settings,
+                         label=label, **who)
+    plots.discriminator_outputs(np.load(inputs["d_real"]), np.load(inputs["d_fake"]), outputs["d_output"], settings,
+                                label=label, **who)
+    history = pd.read_csv(inputs["history"])
+    plots.loss_curves(history, outputs["losses"], settings, loss_name=loss_name,
+                      diverged_epoch=run["diverged_epoch"], **who)
+
+
+def draw_animation(inputs: dict, output: str, settings: dict, *, experiment: str, seed: int):
+    run = read_json(inputs["run"])
+    label = "D(x) = P(real)" if run["d_output"] == "probability" else "critic value D(x)"
+    with np.load(inputs["snapshots"]) as snaps:
+        snapshots = {k: snaps[k] for k in snaps.files}
+    plots.animation(snapshots, np.load(inputs["data"]), output, settings, experiment=experiment, seed=seed, label=label)
+
+
+def draw_dashboard(data: str, samples: list[str], metrics: list[str], seeds: list[int], output: str,
+                   settings: dict, *, experiment: str):
+    ratios = {s: read_json(m).get("w1_ratio") for s, m in zip(seeds, metrics)}
+    gens = {s: np.load(p) for s, p in zip(seeds, samples)}
+    plots.dashboard(np.load(data), gens, ratios, output, settings, experiment=experiment)

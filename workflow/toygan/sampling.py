@@ -1,0 +1,81 @@
+"""Draw from a trained generator and score points with its discriminator (saved .keras files)."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from .io import save_npy, save_npz, read_json
+from .tfsetup import import_tensorflow
+
+log = logging.getLogger(__name__)
+
+
+def latent(latent_cfg: dict, n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng([seed, 11])  # 11: not any stream the trainer uses
+    if latent_cfg["distribution"] == "uniform":
+        z = rng.uniform(latent_cfg["low"], latent_cfg["high"], size=(n, latent_cfg["dim"]))
+    else:
+        z = rng.standard_normal((n, latent_cfg["dim"]))
+    return z.astype(np.float32)
+
+
+def packed(x: np.ndarray, pack: int) -> np.ndarray:
+    """Consecutive groups of ``pack`` rows side by side, as the packed D saw them in training."""
+    rows = (len(x) // pack) * pack
+    return x[:rows].reshape(rows // pack, pack * x.shape[1])
+
+
+def grid_points(grid: dict) -> np.ndarray:
+    if "grid_y" not in grid:
+        return grid["grid_x"][:, None]
+    xx, yy = np.meshgrid(grid["grid_x"], grid["grid_y"])
+    return np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def run(experiment: dict, seed: int, inputs: dict, outputs: dict, n_plot: int | None, n_eval: int) -> None:
+    import_tensorflow(1)
+    import keras
+
+    generator = keras.models.load_model(inputs["generator"], compile=False)
+    discriminator = keras.models.load_model(inputs["discriminator"], compile=False)
+    real = np.load(inputs["data"]).astype(np.float32)
+    pack = experiment["training"]["pack"]
+    n_plot = n_plot or len(real)
+    z = latent(experiment["latent"], max(n_plot, n_eval), seed)
+    gen = generator.predict(z, batch_size=4096, verbose=0).astype(np.float64)
+    log.info("generated %d samples; %d non-finite rows", len(gen), int((~np.isfinite(gen).all(axis=1)).sum()))
+
+    def score(x):
+        return discriminator.predict(packed(x.astype(np.float32), pack), batch_size=4096, verbose=0)[:, 0]
+
+    # D at single points: a packed D sees `pack` copies of the point.
+    with np.load(inputs["snapshots"]) as snap:
+        grid = {k: snap[k] for k in ("grid_x", "grid_y") if k in snap.files}
+    points = grid_points(grid)
+    d_grid = score(np.repeat(points, pack, axis=0))
+    if "grid_y" in grid:
+        d_grid = d_grid.reshape(len(grid["grid_y"]), len(grid["grid_x"]))
+    finite = np.isfinite(gen).all(axis=1)
+    save_npy(outputs["samples"], gen[:n_plot])
+    save_npy(outputs["eval_samples"], gen[:n_eval])
+    save_npy(outputs["d_real"], score(real))
+    save_npy(outputs["d_fake"], score(np.where(finite[:, None], gen, 0.0)[:n_plot]))
+    run_info = read_json(inputs["run"])
+    label = "D(x) = P(real)" if run_info["d_output"] == "probability" else "critic value D(x)"
+    save_npz(outputs["d_grid"], d=d_grid, label=np.array(label), **grid)
+
+
+def main_from_snakemake(smk) -> None:
+    from .logs import setup
+
+    setup(smk.log[0])
+    run(
+        smk.params.experiment,
+        int(smk.wildcards.seed),
+        dict(smk.input),
+        dict(smk.output),
+        smk.params.experiment["sampling"]["n"],
+        smk.params.n_eval,
+    )

@@ -1,0 +1,195 @@
+"""Cross-run tables: one row per run, one row per experiment, a PacGAN-style Markdown table.
+
+pandas only (no TensorFlow). Column meanings are documented in ``docs/metrics.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ID_COLUMNS", "DESCRIPTIVE_COLUMNS", "metric_columns", "collect", "by_experiment", "write_tables", "benchmark_table", "format_mean_se"]
+
+# Columns that identify or describe a run; everything else numeric is a metric.
+ID_COLUMNS = ["experiment", "dataset", "seed", "status", "diverged_epoch"]
+# Columns of metrics.json that describe the run rather than score it: kept in metrics.tsv,
+# not aggregated by by_experiment.
+DESCRIPTIVE_COLUMNS = ["reason", "dim", "n_generated", "n_real"]
+_NON_METRIC = set(ID_COLUMNS) | set(DESCRIPTIVE_COLUMNS)
+STATUSES = ("ok", "diverged", "failed")
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
+def collect(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """One row per (experiment, seed), every metric a column, sorted by experiment then seed.
+
+    Each record is a run's metrics.json content plus ``experiment``, ``dataset``, ``seed``,
+    ``status`` ("ok" | "diverged" | "failed") and ``diverged_epoch`` (int or None). Metric
+    columns whose values are all numbers or None become float columns (None -> NaN);
+    ``diverged_epoch`` is a nullable integer column.
+    """
+    records = [dict(r) for r in records]
+    for r in records:
+        missing = [c for c in ("experiment", "seed", "status") if c not in r]
+        if missing:
+            raise ValueError(f"record lacks {missing}: {sorted(r)}")
+        if r["status"] not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {r['status']!r}")
+        r.setdefault("dataset", None)
+        r.setdefault("diverged_epoch", None)
+    df = pd.DataFrame.from_records(records)
+    if df.empty:
+        return pd.DataFrame(columns=ID_COLUMNS)
+    dup = df.duplicated(["experiment", "seed"], keep=False)
+    if dup.any():
+        pairs = sorted(set(map(tuple, df.loc[dup, ["experiment", "seed"]].to_numpy().tolist())))
+        raise ValueError(f"duplicate (experiment, seed) records: {pairs}")
+    for col in df.columns:
+        if col in _NON_METRIC:
+            continue
+        values = [v for v in df[col] if v is not None and not (isinstance(v, float) and math.isnan(v))]
+        if all(_is_number(v) for v in values):
+            df[col] = pd.to_numeric(df[col].astype(object)).astype(float)
+    df["seed"] = df["seed"].astype(int)
+    df["diverged_epoch"] = pd.array(
+        [None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v) for v in df["diverged_epoch"]],
+        dtype="Int64",
+    )
+    rest = [c for c in df.columns if c not in ID_COLUMNS]
+    df = df[ID_COLUMNS + rest]
+    return df.sort_values(["experiment", "seed"], kind="stable").reset_index(drop=True)
+
+
+def metric_columns(df: pd.DataFrame) -> list[str]:
+    """Numeric columns of a ``collect`` frame that are metrics (not ids), in order."""
+    return [c for c in df.columns if c not in _NON_METRIC and pd.api.types.is_numeric_dtype(df[c])
+            and not pd.api.types.is_bool_dtype(df[c])]
+
+
+def by_experiment(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per experiment: dataset, n_seeds, n_diverged, n_failed and, for every numeric
+    metric, ``<metric>_mean``, ``<metric>_se`` (sample std with ddof=1 / sqrt(n); NaN for
+    n < 2), ``<metric>_min`` and ``<metric>_max`` over the runs whose value is finite."""
+    metrics = metric_columns(df)
+    rows = []
+    for exp, grp in df.groupby("experiment", sort=True):
+        datasets = list(dict.fromkeys(grp["dataset"].dropna()))
+        row: dict[str, Any] = {
+            "experiment": exp,
+            "dataset": ",".join(map(str, datasets)) if datasets else None,
+            "n_seeds": int(len(grp)),
+            "n_diverged": int((grp["status"] == "diverged").sum()),
+            "n_failed": int((grp["status"] == "failed").sum()),
+        }
+        for m in metrics:
+            v = grp[m].to_numpy(dtype=float)
+            v = v[np.isfinite(v)]
+            n = v.size
+            row[f"{m}_mean"] = float(v.mean()) if n else np.nan
+            row[f"{m}_se"] = float(v.std(ddof=1) / math.sqrt(n)) if n > 1 else np.nan
+            row[f"{m}_min"] = float(v.min()) if n else np.nan
+            row[f"{m}_max"] = float(v.max()) if n else np.nan
+        rows.append(row)
+    cols = ["experiment", "dataset", "n_seeds", "n_diverged", "n_failed"]
+    cols += [f"{m}_{s}" for m in metrics for s in ("mean", "se", "min", "max")]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def write_tables(df: pd.DataFrame, metrics_tsv: str | Path, by_experiment_tsv: str | Path) -> pd.DataFrame:
+    """Write the per-run table and ``by_experiment(df)`` as TSV (floats with 6 significant
+    digits, missing values as ``NA``); returns the per-experiment frame."""
+    by_exp = by_experiment(df)
+    for frame, path in ((df, metrics_tsv), (by_exp, by_experiment_tsv)):
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(path, sep="\t", index=False, float_format="%.6g", na_rep="NA")
+    return by_exp
+
+
+def _missing(x: Any) -> bool:
+    if x is None:
+        return True
+    try:
+        return not math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return True
+
+
+def format_mean_se(mean: Any, se: Any, digits: int, *, significant: bool = False) -> str:
+    """``"mean ± se"`` with ``digits`` decimals (or, with ``significant=True``, as many
+    decimals as give the mean ``digits`` significant digits, at most 6). A missing mean gives
+    ``"n/a"``; a missing se (a single seed) gives the mean alone."""
+    if _missing(mean):
+        return "n/a"
+    mean = float(mean)
+    if significant:
+        mag = math.floor(math.log10(abs(mean))) if mean != 0 else 0
+        digits = int(min(max(digits - 1 - mag, 0), 6))
+    text = f"{mean:.{digits}f}"
+    if _missing(se):
+        return text
+    return f"{text} ± {float(se):.{digits}f}"
+
+
+def _col(row: Mapping[str, Any], name: str) -> Any:
+    return row[name] if name in row else None
+
+
+def benchmark_table(by_exp: pd.DataFrame, title: str, reference_rows: Sequence[Mapping[str, Any]] = ()) -> str:
+    """Markdown table shaped like PacGAN (Lin et al. 2018) Table 1.
+
+    Columns: Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL, each
+    "mean ± se" over seeds (modes and % to 1 decimal, reverse KL to 3 significant digits).
+    ``reference_rows`` (dicts of strings: dataset, model, modes, high_quality, reverse_kl)
+    come first, marked † as literature values. Our rows are the experiments of ``by_exp``
+    that have mode metrics; "Model" is the experiment name.
+    """
+    lines = [f"## {title}", ""]
+    lines.append("| Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL |")
+    lines.append("|---|---|---|---|---|")
+    for ref in reference_rows:
+        lines.append(
+            f"| {ref['dataset']} | {ref['model']} † | {ref['modes']} | {ref['high_quality']} | {ref['reverse_kl']} |"
+        )
+    ours = []
+    if "modes_captured_mean" in by_exp.columns:
+        ours = [
+            r for _, r in by_exp.iterrows()
+            if not (_missing(_col(r, "modes_captured_mean")) and _missing(_col(r, "n_modes_max")))
+        ]
+    for r in ours:
+        k = r.get("n_modes_max")
+        k = r.get("real_n_modes_max") if _missing(k) else k
+        modes = format_mean_se(r["modes_captured_mean"], _col(r, "modes_captured_se"), 1)
+        if not _missing(k):
+            modes += f" (max {int(k)})"
+        hq_mean, hq_se = _col(r, "high_quality_fraction_mean"), _col(r, "high_quality_fraction_se")
+        hq = format_mean_se(
+            None if _missing(hq_mean) else 100 * float(hq_mean), None if _missing(hq_se) else 100 * float(hq_se), 1
+        )
+        rkl = format_mean_se(_col(r, "reverse_kl_mean"), _col(r, "reverse_kl_se"), 3, significant=True)
+        lines.append(f"| {r['dataset']} | {r['experiment']} | {modes} | {hq} | {rkl} |")
+    lines.append("")
+    if reference_rows:
+        lines.append("† Literature values as reported in the cited papers, not produced by this workflow.")
+        lines.append("")
+    if ours:
+        parts = []
+        for r in ours:
+            extra = [f"{int(r[c])} {c[2:]}" for c in ("n_diverged", "n_failed") if int(r[c])]
+            parts.append(f"{r['experiment']}: {int(r['n_seeds'])}" + (f" ({', '.join(extra)})" if extra else ""))
+        lines.append(
+            "Our rows: mean ± standard error over seeds (runs without a finite value are left out). "
+            "Seeds per row: " + "; ".join(parts) + "."
+        )
+    else:
+        lines.append("No experiment of this workflow has mode metrics (a dataset with known components).")
+    lines.append("")
+    return "\n".join(lines)
