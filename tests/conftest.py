@@ -1,6 +1,8 @@
-"""Make ``import toygan`` work without installing the package."""
+"""Shared test setup: ``import toygan`` without installing, and the repo root."""
 
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "workflow"))
+sys.path.insert(0, str(REPO / "tests"))

@@ -111,6 +111,9 @@ def test_heatmap_2d(settings, rng, tmp_path, label):
     assert dg.shape == (len(gy), len(gx))
     _check(plots.heatmap_2d(gx, gy, dg, real, gen, tmp_path / "m.png", settings, experiment="ring",
                             seed=0, label=label))
+    with pytest.raises(ValueError, match="shape"):  # transposed grid is refused, not scrambled
+        plots.heatmap_2d(gx, gy, dg.T, real, gen, tmp_path / "t.png", settings, experiment="ring",
+                         seed=0, label=label)
 
 
 def test_dashboard_1d(settings, rng, tmp_path):

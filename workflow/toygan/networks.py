@@ -59,7 +59,13 @@ class StackedMLP:
 
     @property
     def trainable(self) -> list:
-        return self.kernels + self.biases + self.gammas + self.betas
+        """Layer by layer in Keras' order: kernel, bias, then batch norm's gamma, beta."""
+        out = []
+        for i, (kernel, bias) in enumerate(zip(self.kernels, self.biases)):
+            out += [kernel, bias]
+            if i < len(self.gammas):
+                out += [self.gammas[i], self.betas[i]]
+        return out
 
     @property
     def state(self) -> list:

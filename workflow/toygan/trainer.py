@@ -223,8 +223,7 @@ class GroupTrainer:
         """One G update through D(G(z)); D's weights are not touched (no Keras `trainable` flag)."""
         with tf.GradientTape() as tape:
             fake = self.G(z, update_stats=True)
-            loss = self._g_loss_and_apply(tape, fake)
-        return loss
+        return self._g_loss_and_apply(tape, fake)
 
     def _g_loss_and_apply(self, tape, fake):
         with tape:

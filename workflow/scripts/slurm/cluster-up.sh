@@ -47,6 +47,14 @@ if pid_alive "$STATE/run/slurmctld.pid" && pid_alive "$STATE/run/slurmd.pid" \
     exit 0
 fi
 
+# Only one cluster at a time: the daemons use fixed ports and /etc/slurm/slurm.conf.
+other=$(readlink -f "$ETC_CONF" 2>/dev/null || true)
+if [[ -n "$other" && "$other" != "$CONF" ]] && grep -qs "^$MARKER" "$other" \
+    && pid_alive "$(dirname "$other")/run/slurmctld.pid"; then
+    log "another toygan cluster is running from $(dirname "$other"); run cluster-down.sh $(dirname "$other") first"
+    exit 1
+fi
+
 # Leftovers from a crashed or half-started run: clean them up first so we start
 # with empty job state and no stale daemons.
 if [[ -e "$STATE" ]]; then

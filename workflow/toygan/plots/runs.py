@@ -275,7 +275,10 @@ def heatmap_2d(grid_x, grid_y, d_grid, real, gen, path, settings, *, experiment,
     """D's output over the plane with real and generated points on top."""
     grid_x = np.asarray(grid_x, dtype=float).ravel()
     grid_y = np.asarray(grid_y, dtype=float).ravel()
-    d_grid = np.asarray(d_grid, dtype=float).reshape(len(grid_y), len(grid_x))
+    d_grid = np.asarray(d_grid, dtype=float)
+    if d_grid.shape != (len(grid_y), len(grid_x)):
+        raise ValueError(f"d_grid must have shape (len(grid_y), len(grid_x)) = {(len(grid_y), len(grid_x))}, "
+                         f"got {d_grid.shape}")
     real, gen = finite_rows(as_2d(real)), as_2d(gen)
     n_pts = int(setting(settings, "scatter_points"))
     fig = new_figure(settings)

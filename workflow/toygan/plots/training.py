@@ -4,7 +4,7 @@ No TensorFlow, no ffmpeg."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import matplotlib
 
@@ -196,7 +196,10 @@ def animation(snapshots, real, path, settings, *, experiment, seed, label):
 
 def _setup_1d(fig, ax, snapshots, samples, real, idx, settings, label):
     grid_x = np.asarray(snapshots["grid_x"], dtype=float).ravel()
-    d_grid = np.asarray(snapshots["d_grid"], dtype=float).reshape(len(samples), len(grid_x))
+    d_grid = np.asarray(snapshots["d_grid"], dtype=float)
+    if d_grid.shape != (len(samples), len(grid_x)):
+        raise ValueError(f"snapshots['d_grid'] must have shape (F, len(grid_x)) = {(len(samples), len(grid_x))}, "
+                         f"got {d_grid.shape}")
     bw = setting(settings, "kde_bw_adjust")
     view = clip_to_grid(view_limits(real, [samples[idx].reshape(-1, 1)]), [grid_x])[0]
     span = view[1] - view[0]
@@ -249,7 +252,10 @@ def _setup_1d(fig, ax, snapshots, samples, real, idx, settings, label):
 def _setup_2d(fig, ax, snapshots, samples, real, idx, settings, label):
     grid_x = np.asarray(snapshots["grid_x"], dtype=float).ravel()
     grid_y = np.asarray(snapshots["grid_y"], dtype=float).ravel()
-    d_grid = np.asarray(snapshots["d_grid"], dtype=float).reshape(len(samples), len(grid_y), len(grid_x))
+    d_grid = np.asarray(snapshots["d_grid"], dtype=float)
+    if d_grid.shape != (len(samples), len(grid_y), len(grid_x)):
+        raise ValueError(f"snapshots['d_grid'] must have shape (F, len(grid_y), len(grid_x)) = "
+                         f"{(len(samples), len(grid_y), len(grid_x))}, got {d_grid.shape}")
     n_pts = min(int(setting(settings, "scatter_points")), ANIM_SCATTER_POINTS)
     view = clip_to_grid(view_limits(real, [samples[idx].reshape(-1, 2)]), [grid_x, grid_y])
     vlim = _d_limits(d_grid[idx], label)

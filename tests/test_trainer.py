@@ -1,0 +1,240 @@
+"""The compiled trainer: shapes, the update property (Keras 3 trap), the reference algorithm,
+determinism, seed groups, losses and options, divergence, checkpoint resume."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+import yaml
+
+from toygan.tfsetup import import_tensorflow
+
+tf = import_tensorflow(1)
+import keras  # noqa: E402
+
+from toygan import datasets  # noqa: E402
+from toygan.config import validate_config  # noqa: E402
+from toygan.export import combined_model  # noqa: E402
+from toygan.trainer import GroupTrainer, block_layout, event_epochs  # noqa: E402
+
+from conftest import REPO  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return validate_config(yaml.safe_load((REPO / "config.yaml").read_text()))
+
+
+def small(shipped, name="two_normals", **training):
+    exp = copy.deepcopy(shipped["experiments"][name])
+    exp["training"].update({"epochs": 6, "metric_every": 2, "log_every": 3, "snapshots": 3,
+                            "checkpoint_every": 2, **training})
+    return exp
+
+
+def data_of(shipped, name):
+    return datasets.training_data(shipped["datasets"][shipped["experiments"][name]["dataset"]])
+
+
+def weights(variables):
+    return [v.numpy().copy() for v in variables]
+
+
+def changed(before, variables):
+    return [not np.array_equal(b, v.numpy()) for b, v in zip(before, variables)]
+
+
+@pytest.mark.parametrize("name,g_params,d_params", [("two_normals", 2177, 193), ("normal", 577, 97)])
+def test_parameter_counts_match_the_reference(shipped, name, g_params, d_params):
+    trainer = GroupTrainer(shipped["experiments"][name], data_of(shipped, name), [0], xla=False)
+    g, d = trainer.G.to_keras(0), trainer.D.to_keras(0)
+    assert (g.count_params(), d.count_params()) == (g_params, d_params)
+    assert d.layers[-1].activation.__name__ == "sigmoid"
+    combined, text = combined_model(g, d, pack=1)
+    assert f"Trainable params: {g_params:,}" in text
+    assert f"Non-trainable params: {d_params:,}" in text
+    assert d.trainable  # the summary's freeze is undone
+
+
+def test_each_update_moves_only_its_own_network(shipped):
+    """Keras 3 reads `trainable` at step time; our updates name their variables instead."""
+    trainer = GroupTrainer(small(shipped), data_of(shipped, "two_normals"), [0, 1], xla=False)
+    real = tf.constant(trainer.data_np[None, :400])
+    z = trainer._latent_for_step(tf.constant(0, tf.int64), 0, 400)
+
+    g0, d0 = weights(trainer.G.state), weights(trainer.D.state)
+    trainer.d_step(real, z)
+    assert all(changed(d0, trainer.D.trainable)), "a D update must change every D weight"
+    assert not any(changed(g0, trainer.G.state)), "a D update must not touch G"
+
+    g1, d1 = weights(trainer.G.state), weights(trainer.D.state)
+    trainer.g_step(z)
+    assert all(changed(g1, trainer.G.trainable)), "a G update must change every G weight"
+    assert not any(changed(d1, trainer.D.state)), "a G update must not touch D"
+
+
+def test_compiled_steps_keep_the_property(shipped):
+    trainer = GroupTrainer(small(shipped, epochs=1), data_of(shipped, "two_normals"), [0])
+    d_opt, g_opt = weights(trainer.d_opt.variables), weights(trainer.g_opt.variables)
+    g0, d0 = weights(trainer.G.state), weights(trainer.D.state)
+    trainer.fit()
+    assert all(changed(g0, trainer.G.trainable)) and all(changed(d0, trainer.D.trainable))
+    # 5 blocks -> 5 updates of each optimizer: each network got exactly its own steps.
+    assert int(trainer.d_opt.iterations.numpy()) == 5 and int(trainer.g_opt.iterations.numpy()) == 5
+    assert any(changed(d_opt, trainer.d_opt.variables)) and any(changed(g_opt, trainer.g_opt.variables))
+
+
+def test_one_step_equals_the_reference_train_on_batch(shipped):
+    """Our D and G updates equal Keras train_on_batch on [real; G(z)] and on D(G(z)) with D frozen."""
+    exp = small(shipped, epochs=1)
+    trainer = GroupTrainer(exp, data_of(shipped, "two_normals"), [3], xla=False)
+    g, d = trainer.G.to_keras(0), trainer.D.to_keras(0)
+    real_np = trainer.data_np[:400]
+    z = trainer._latent_for_step(tf.constant(0, tf.int64), 0, 400)
+
+    d.compile(optimizer=keras.optimizers.RMSprop(0.001), loss="binary_crossentropy")
+    fake = g.predict(z[0].numpy(), verbose=0)
+    x = np.concatenate([real_np, fake])
+    y = np.concatenate([np.full(400, 0.9), np.full(400, 0.1)])[:, None]
+    d.train_on_batch(x, y)
+    trainer.d_step(tf.constant(real_np[None]), z)
+    for ours, ref in zip(trainer.D.trainable, d.trainable_weights):
+        np.testing.assert_allclose(ours.numpy()[0], ref.numpy(), rtol=2e-4, atol=1e-6)
+
+    d.trainable = False
+    combined = keras.Sequential([keras.Input((exp["latent"]["dim"],)), g, d])
+    combined.compile(optimizer=keras.optimizers.RMSprop(0.0005), loss="binary_crossentropy")
+    combined.train_on_batch(z[0].numpy(), np.full((400, 1), 0.9))
+    trainer.g_step(z)
+    for ours, ref in zip(trainer.G.trainable, g.trainable_weights):
+        np.testing.assert_allclose(ours.numpy()[0], ref.numpy(), rtol=2e-4, atol=1e-6)
+
+
+def test_blocks_are_contiguous_and_the_last_takes_the_remainder():
+    assert block_layout(2000, {"batches": 5, "batch_size": None}) == [(0, 5, 400)]
+    assert block_layout(1003, {"batches": 5, "batch_size": None}) == [(0, 4, 200), (800, 1, 203)]
+    assert block_layout(1050, {"batches": 5, "batch_size": 100}) == [(0, 10, 100), (1000, 1, 50)]
+
+
+def test_same_seed_same_weights_and_history(shipped):
+    runs = []
+    for _ in range(2):
+        t = GroupTrainer(small(shipped), data_of(shipped, "two_normals"), [5])
+        t.fit()
+        runs.append((weights(t.G.state + t.D.state), t.history_table(0)))
+    for a, b in zip(runs[0][0], runs[1][0]):
+        np.testing.assert_array_equal(a, b)
+    for key in ("d_loss", "g_loss", "w1"):
+        np.testing.assert_array_equal(runs[0][1][key], runs[1][1][key])
+
+
+def test_a_seed_trains_the_same_alone_or_in_a_group(shipped):
+    alone = GroupTrainer(small(shipped), data_of(shipped, "two_normals"), [1])
+    alone.fit()
+    group = GroupTrainer(small(shipped), data_of(shipped, "two_normals"), [0, 1, 2])
+    group.fit()
+    for a, g in zip(alone.G.state + alone.D.state, group.G.state + group.D.state):
+        np.testing.assert_allclose(a.numpy()[0], g.numpy()[1], rtol=1e-4, atol=1e-6)
+    assert not np.allclose(group.G.kernels[0].numpy()[0], group.G.kernels[0].numpy()[1])
+
+
+OPTION_CASES = {
+    "minimax": {"loss": {"name": "minimax"}},
+    "nonsaturating": {"loss": {"name": "nonsaturating"}},
+    "wgan_gp": {"loss": {"name": "wgan_gp", "gp_weight": 10.0}, "training": {"n_critic": 3}},
+    "lsgan": {"loss": {"name": "lsgan"}},
+    "hinge": {"loss": {"name": "hinge"}},
+    "pack3_adam_bn": {
+        "training": {"pack": 3, "shuffle": True, "batch_size": 64},
+        "generator": {"hidden": [16, 16], "batch_norm": True, "activation": "leaky_relu",
+                      "optimizer": {"name": "adam", "learning_rate": 1e-4, "beta_1": 0.8}},
+        "discriminator": {"optimizer": {"name": "sgd", "learning_rate": 0.01, "momentum": 0.9}},
+        "latent": {"distribution": "normal", "dim": 2},
+    },
+}
+
+
+def deep_update(base, extra):
+    for k, v in extra.items():
+        if isinstance(v, dict):
+            deep_update(base.setdefault(k, {}), v)
+        else:
+            base[k] = v
+    return base
+
+
+@pytest.mark.parametrize("case", sorted(OPTION_CASES))
+def test_every_loss_and_option_trains_and_exports(shipped, case):
+    raw = {"datasets": {"ring": {"kind": "ring", "n": 512}},
+           "experiments": {"e": deep_update({"dataset": "ring", "seeds": [0, 1],
+                                             "training": {"epochs": 4, "metric_every": 2, "snapshots": 2}},
+                                            OPTION_CASES[case])}}
+    cfg = validate_config(raw)
+    exp = cfg["experiments"]["e"]
+    trainer = GroupTrainer(exp, datasets.training_data(cfg["datasets"]["ring"]), [0, 1], xla=False)
+    g0 = weights(trainer.G.trainable)
+    trainer.fit()
+    assert all(changed(g0, trainer.G.trainable))
+    d, g = trainer.history.losses()
+    assert d.shape == (4, 2) and np.isfinite(d).all() and np.isfinite(g).all()
+    gen_model, d_model = trainer.G.to_keras(1), trainer.D.to_keras(1)
+    z = trainer._fixed_z[1, :50]
+    # The exported Keras generator reproduces the trainer's inference output (incl. batch norm).
+    np.testing.assert_allclose(gen_model.predict(z, verbose=0), trainer.generate(trainer._fixed_z[:, :50])[1],
+                               rtol=1e-4, atol=1e-5)
+    assert d_model.input_shape[-1] == 2 * exp["training"]["pack"]
+    snaps = trainer.snapshots(0)
+    assert snaps["d_grid"].shape == (2, 60, 60) and snaps["samples"].shape[-1] == 2
+
+
+def test_divergence_is_a_result_not_a_crash(shipped):
+    exp = small(shipped, epochs=30, metric_every=5)
+    exp["generator"]["optimizer"].update(name="sgd", learning_rate=1e6)
+    exp["discriminator"]["optimizer"].update(name="sgd", learning_rate=1e6)
+    trainer = GroupTrainer(exp, data_of(shipped, "two_normals"), [0])
+    trainer.fit()
+    epoch = int(trainer.diverged_epochs[0])
+    assert 1 <= epoch <= 30
+    for v in trainer.G.state + trainer.D.state:
+        assert np.isfinite(v.numpy()).all(), "the last finite weights are kept"
+    table = trainer.history_table(0)
+    assert table["epoch"][-1] == epoch
+
+
+def test_resume_from_a_checkpoint_is_identical(shipped, tmp_path):
+    exp = small(shipped, epochs=8, checkpoint_every=3)
+    data = data_of(shipped, "two_normals")
+    full = GroupTrainer(exp, data, [0, 1])
+    full.fit()
+
+    class Killed(Exception):
+        pass
+
+    saved = {}
+
+    def kill_after_second_checkpoint(t):
+        saved.update(t.state_arrays())
+        if t.epoch == 6:
+            raise Killed
+
+    first = GroupTrainer(exp, data, [0, 1])
+    with pytest.raises(Killed):
+        first.fit(on_checkpoint=kill_after_second_checkpoint)
+    resumed = GroupTrainer(exp, data, [0, 1])
+    resumed.load_state(saved)
+    assert resumed.epoch == 6
+    resumed.fit()
+    for a, b in zip(full.G.state + full.D.state, resumed.G.state + resumed.D.state):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    for r in range(2):
+        for key, col in full.history_table(r).items():
+            np.testing.assert_array_equal(col, resumed.history_table(r)[key])
+        np.testing.assert_array_equal(full.snapshots(r)["samples"], resumed.snapshots(r)["samples"])
+
+
+def test_event_schedule():
+    ev = event_epochs({"epochs": 10, "log_every": 4, "metric_every": 5, "snapshots": 3, "checkpoint_every": 5})
+    assert ev["log"] == {4, 8, 10} and ev["metric"] == {5, 10}
+    assert ev["snapshot"] == {0, 5, 10} and ev["checkpoint"] == {5}
