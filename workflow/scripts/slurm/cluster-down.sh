@@ -27,11 +27,11 @@ stop_daemon() {
     fi
     log "stopping $name (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do
+    for _ in $(seq 100); do
         kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }
         sleep 0.1
     done
-    log "$name did not exit after 5 s, sending KILL"
+    log "$name did not exit after 10 s, sending KILL"
     kill -KILL "$pid" 2>/dev/null || true
     rm -f "$pidfile"
 }

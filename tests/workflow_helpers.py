@@ -1,0 +1,66 @@
+"""Run the workflow through the Snakemake CLI in a scratch directory (shared by e2e tests)."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from conftest import REPO
+
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+
+def snakemake(workdir: Path, *args: str, configfile: Path | None = None, timeout: int = 900, check=True):
+    cmd = [*SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir)]
+    if configfile is not None:
+        cmd += ["--configfile", str(configfile)]
+    cmd += list(args)
+    env = {**os.environ, "PYTHONPATH": str(REPO / "workflow")}
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
+    return proc
+
+
+def tiny_config() -> dict:
+    return yaml.safe_load((REPO / "tests" / "config" / "tiny.yaml").read_text())
+
+
+def write_config(path: Path, cfg: dict) -> Path:
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return path
+
+
+def edited(cfg: dict, **changes) -> dict:
+    """A copy of cfg with dotted-path keys set, e.g. edited(cfg, **{"plots.dpi": 60})."""
+    out = copy.deepcopy(cfg)
+    for dotted, value in changes.items():
+        node = out
+        *parents, last = dotted.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return out
+
+
+def scheduled_jobs(dry_run_output: str) -> dict[str, int]:
+    """Rule name -> job count from a dry run's 'Job stats' table."""
+    jobs = {}
+    in_table = False
+    for line in dry_run_output.splitlines():
+        if line.startswith("Job stats"):
+            in_table = True
+            continue
+        if in_table:
+            m = re.match(r"^(\S+)\s+(\d+)$", line.strip())
+            if m and m.group(1) != "total":
+                jobs[m.group(1)] = int(m.group(2))
+            elif line.strip().startswith("total"):
+                break
+    return jobs
