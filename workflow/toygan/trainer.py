@@ -4,7 +4,7 @@ The whole epoch loop runs inside one ``tf.function``: real data resident, random
 in the graph, one call per chunk of epochs. Python only sees chunk boundaries, where it
 records the periodic W1, snapshots for the animation, checkpoints and progress logs.
 
-Randomness is stateless: every draw is keyed by (seed, epoch or step, purpose). A replica
+Randomness is counter-based (toygan.rng): every draw is keyed by (seed, epoch or step, purpose). A replica
 therefore sees the same draws alone or in a seed group, and resuming from a checkpoint needs
 no RNG state beyond the epoch counter.
 
@@ -23,14 +23,14 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from . import losses
+from . import losses, rng
 from .metrics import training_w1
 from .networks import StackedMLP
 
 log = logging.getLogger(__name__)
 
 MAX_CHUNK = 1000  # epochs per compiled call at most (sizes the in-graph history buffer)
-_UNROLL_BLOCKS = 1  # runs of more equal blocks go in a tf.while_loop (small graph, fast compile)
+_UNROLL_BLOCKS = 8  # up to this many equal blocks are unrolled (faster steps); more run in a tf.while_loop
 _DOMAIN_STEP, _DOMAIN_SHUFFLE, _DOMAIN_FIXED = 0, 1, 2
 _PURPOSES = 64  # draws per step: z of critic step c uses c, the GP mix of step c uses 32 + c
 
@@ -155,29 +155,28 @@ class GroupTrainer:
         return min(self.n_rows, 1000)
 
     # ----- randomness ------------------------------------------------------------------
-    def _seed_pair(self, r, domain, counter):
-        return tf.stack([self.seed_tensor[r] * 4 + domain, tf.cast(counter, tf.int64)])
+    def _key(self, r, domain, counter):
+        """(seed, counter) key of one draw of replica r; domains keep the streams apart."""
+        return self.seed_tensor[r] * 4 + domain, tf.cast(counter, tf.int64)
 
-    def _draw_latent(self, rows, seed_of):
+    def _draw_latent(self, rows, key_of):
         k = self.latent["dim"]
         draws = []
         for r in range(self.replicas):
-            seed = seed_of(r)
+            seed, counter = key_of(r)
             if self.latent["distribution"] == "uniform":
-                z = tf.random.stateless_uniform(
-                    [rows, k], seed=seed, minval=self.latent["low"], maxval=self.latent["high"]
-                )
+                z = rng.uniform([rows, k], seed, counter, self.latent["low"], self.latent["high"])
             else:
-                z = tf.random.stateless_normal([rows, k], seed=seed)
+                z = rng.normal([rows, k], seed, counter)
             draws.append(z)
         return tf.stack(draws)
 
     def _latent_for_step(self, step, purpose, rows):
-        return self._draw_latent(rows, lambda r: self._seed_pair(r, _DOMAIN_STEP, step * _PURPOSES + purpose))
+        return self._draw_latent(rows, lambda r: self._key(r, _DOMAIN_STEP, step * _PURPOSES + purpose))
 
     def _latent_np(self, rows) -> np.ndarray:
         """Fixed z per replica for the periodic W1 and the snapshots."""
-        return self._draw_latent(rows, lambda r: self._seed_pair(r, _DOMAIN_FIXED, 0)).numpy()
+        return self._draw_latent(rows, lambda r: self._key(r, _DOMAIN_FIXED, 0)).numpy()
 
     # ----- one update each -------------------------------------------------------------
     def _packed(self, x):
@@ -209,7 +208,7 @@ class GroupTrainer:
         fake_p = self._packed(fake)
         rows = fake_p.shape[1]
         eps = tf.stack([
-            tf.random.stateless_uniform([rows, 1], seed=self._seed_pair(r, _DOMAIN_STEP, step * _PURPOSES + 32 + purpose))
+            rng.uniform([rows, 1], *self._key(r, _DOMAIN_STEP, step * _PURPOSES + 32 + purpose))
             for r in range(self.replicas)
         ])
         mix = eps * real_p + (1.0 - eps) * fake_p
@@ -255,7 +254,7 @@ class GroupTrainer:
         if not self.training["shuffle"]:
             return self.data[None]
         perms = [
-            tf.argsort(tf.random.stateless_uniform([self.n_rows], seed=self._seed_pair(r, _DOMAIN_SHUFFLE, epoch)))
+            tf.argsort(rng.uniform([self.n_rows], *self._key(r, _DOMAIN_SHUFFLE, epoch)))
             for r in range(self.replicas)
         ]
         return tf.gather(self.data, tf.stack(perms))
@@ -317,6 +316,10 @@ class GroupTrainer:
         return d_hist, g_hist
 
     # ----- driving ---------------------------------------------------------------------
+    def compile(self) -> None:
+        """Trace and compile the epoch loop now (a call for zero epochs changes no state)."""
+        self._run(tf.constant(self.epoch, tf.int64), tf.constant(0, tf.int64))
+
     def fit(self, on_checkpoint=None) -> None:
         """Train to ``training.epochs``, resuming at ``self.epoch``; stop early if all replicas diverged."""
         total = self.training["epochs"]
