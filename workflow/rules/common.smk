@@ -47,6 +47,10 @@ def seed_dir(stage, exp, seed):
     return f"{R}/{stage}/{exp}/seed{seed}"
 
 
+# (experiment, seeds, label) of every seed group: the unit of the train and sample jobs.
+SEED_GROUPS = [(exp, seeds, group_label(seeds)) for exp, e in EXPERIMENTS.items() for seeds in seed_groups(e)]
+
+
 def runs():
     """Every (experiment, seed) the config names."""
     return [(exp, seed) for exp, e in EXPERIMENTS.items() for seed in e["seeds"]]

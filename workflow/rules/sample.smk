@@ -1,18 +1,39 @@
-rule sample:
-    """Generated samples (for figures and for scoring) and D's outputs on real, generated and a grid."""
-    input:
-        unpack(model_files),
-        data=lambda w: f"{R}/data/{dataset_of(w.experiment)}.npy",
-    output:
-        samples=f"{R}/samples/{{experiment}}/seed{{seed}}/samples.npy",
-        eval_samples=f"{R}/samples/{{experiment}}/seed{{seed}}/eval_samples.npy",
-        d_real=f"{R}/samples/{{experiment}}/seed{{seed}}/d_real.npy",
-        d_fake=f"{R}/samples/{{experiment}}/seed{{seed}}/d_fake.npy",
-        d_grid=f"{R}/samples/{{experiment}}/seed{{seed}}/d_grid.npz",
-    params:
-        experiment=lambda w: experiment(w.experiment),
-        n_eval=config["evaluation"]["n_samples"],
-    log:
-        f"{R}/logs/sample/{{experiment}}/seed{{seed}}.log",
-    script:
-        "../scripts/sample.py"
+# One sample job per (experiment, seed group), like training: one TensorFlow start-up serves
+# every seed of the group (start-up costs more than the sampling itself).
+
+SAMPLE_FILES = {
+    "samples": "samples.npy",
+    "eval_samples": "eval_samples.npy",
+    "d_real": "d_real.npy",
+    "d_fake": "d_fake.npy",
+    "d_grid": "d_grid.npz",
+}
+
+for _exp, _seeds, _group in SEED_GROUPS:
+
+    rule:
+        name:
+            f"sample_{_exp}_{_group}"
+        input:
+            **{
+                key: [f"{seed_dir('models', _exp, s)}/{name}" for s in _seeds]
+                for key, name in [
+                    ("generator", "generator.keras"),
+                    ("discriminator", "discriminator.keras"),
+                    ("snapshots", "snapshots.npz"),
+                    ("run", "run.json"),
+                ]
+            },
+            data=f"{R}/data/{dataset_of(_exp)}.npy",
+        output:
+            **{key: [f"{seed_dir('samples', _exp, s)}/{name}" for s in _seeds] for key, name in SAMPLE_FILES.items()},
+        params:
+            experiment=experiment(_exp),
+            seeds=_seeds,
+            n_eval=config["evaluation"]["n_samples"],
+        log:
+            f"{R}/logs/sample/{_exp}/{_group}.log",
+        benchmark:
+            f"{R}/benchmarks/sample/{_exp}/{_group}.tsv"
+        script:
+            "../scripts/sample.py"

@@ -17,34 +17,33 @@ def train_outputs(exp, seeds):
     }
 
 
-for _exp, _cfg in EXPERIMENTS.items():
-    for _seeds in seed_groups(_cfg):
-        _group = group_label(_seeds)
-        _res = train_resources(_cfg, DATASETS[_cfg["dataset"]], len(_seeds))
+for _exp, _seeds, _group in SEED_GROUPS:
+    _cfg = experiment(_exp)
+    _res = train_resources(_cfg, DATASETS[_cfg["dataset"]], len(_seeds))
 
-        rule:
-            name:
-                f"train_{_exp}_{_group}"
-            input:
-                data=f"{R}/data/{_cfg['dataset']}.npy",
-            output:
-                **train_outputs(_exp, _seeds),
-            params:
-                experiment=_cfg,
-                seeds=_seeds,
-                name=_exp,
-                checkpoint=f"{R}/checkpoints/{_exp}/{_group}.npz",
-            threads: _res["threads"]
-            resources:
-                mem_mb=_res["mem_mb"],
-                runtime=_res["runtime"],
-                gpu=int(_cfg["training"]["gpu"]),
-            log:
-                f"{R}/logs/train/{_exp}/{_group}.log",
-            benchmark:
-                f"{R}/benchmarks/train/{_exp}/{_group}.tsv"
-            script:
-                "../scripts/train.py"
+    rule:
+        name:
+            f"train_{_exp}_{_group}"
+        input:
+            data=f"{R}/data/{_cfg['dataset']}.npy",
+        output:
+            **train_outputs(_exp, _seeds),
+        params:
+            experiment=_cfg,
+            seeds=_seeds,
+            name=_exp,
+            checkpoint=f"{R}/checkpoints/{_exp}/{_group}.npz",
+        threads: _res["threads"]
+        resources:
+            mem_mb=_res["mem_mb"],
+            runtime=_res["runtime"],
+            gpu=int(_cfg["training"]["gpu"]),
+        log:
+            f"{R}/logs/train/{_exp}/{_group}.log",
+        benchmark:
+            f"{R}/benchmarks/train/{_exp}/{_group}.tsv"
+        script:
+            "../scripts/train.py"
 
 
 def model_files(w):

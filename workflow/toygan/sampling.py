@@ -44,11 +44,12 @@ def run(experiment: dict, seed: int, inputs: dict, outputs: dict, n_plot: int | 
     pack = experiment["training"]["pack"]
     n_plot = n_plot or len(real)
     z = latent(experiment["latent"], max(n_plot, n_eval), seed)
-    gen = generator.predict(z, batch_size=4096, verbose=0).astype(np.float64)
+    # Plain calls, not predict(): predict traces a new function for every input shape.
+    gen = np.asarray(generator(z, training=False), dtype=np.float64)
     log.info("generated %d samples; %d non-finite rows", len(gen), int((~np.isfinite(gen).all(axis=1)).sum()))
 
     def score(x):
-        return discriminator.predict(packed(x.astype(np.float32), pack), batch_size=4096, verbose=0)[:, 0]
+        return np.asarray(discriminator(packed(x.astype(np.float32), pack), training=False))[:, 0]
 
     # D at single points: a packed D sees `pack` copies of the point.
     with np.load(inputs["snapshots"]) as snap:
@@ -68,14 +69,13 @@ def run(experiment: dict, seed: int, inputs: dict, outputs: dict, n_plot: int | 
 
 
 def main_from_snakemake(smk) -> None:
+    """One job samples every seed of a seed group: inputs and outputs are lists, one per seed."""
     from .logs import setup
 
     setup(smk.log[0])
-    run(
-        smk.params.experiment,
-        int(smk.wildcards.seed),
-        dict(smk.input),
-        dict(smk.output),
-        smk.params.experiment["sampling"]["n"],
-        smk.params.n_eval,
-    )
+    experiment = smk.params.experiment
+    for i, seed in enumerate(smk.params.seeds):
+        inputs = {key: (paths[i] if isinstance(paths, list) else paths) for key, paths in smk.input.items()}
+        outputs = {key: paths[i] for key, paths in smk.output.items()}
+        log.info("seed %d", seed)
+        run(experiment, seed, inputs, outputs, experiment["sampling"]["n"], smk.params.n_eval)
