@@ -25,14 +25,16 @@ rule aggregate:
         metrics=report(
             f"{R}/summary/metrics.tsv",
             category="Summary",
+            subcategory="all experiments",
             caption="../report/metrics_table.rst",
-            labels={"table": "metrics per run"},
+            labels={"experiment": "all", "dataset": "all", "seed": "all", "figure": "metrics per run (table)"},
         ),
         by_experiment=report(
             f"{R}/summary/metrics_by_experiment.tsv",
             category="Summary",
+            subcategory="all experiments",
             caption="../report/metrics_by_experiment.rst",
-            labels={"table": "metrics per experiment"},
+            labels={"experiment": "all", "dataset": "all", "seed": "all", "figure": "metrics per experiment (table)"},
         ),
     log:
         f"{R}/logs/aggregate.log",
@@ -48,8 +50,9 @@ rule benchmark_table:
         table=report(
             f"{R}/summary/benchmark_table.md",
             category="Summary",
+            subcategory="all experiments",
             caption="../report/benchmark_table.rst",
-            labels={"table": "benchmark"},
+            labels={"experiment": "all", "dataset": "all", "seed": "all", "figure": "benchmark (table)"},
         ),
     params:
         benchmark=config["benchmark"],

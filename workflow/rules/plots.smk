@@ -114,8 +114,9 @@ rule comparison:
         figure=report(
             f"{R}/summary/comparison.{FMT}",
             category="Summary",
+            subcategory="all experiments",
             caption="../report/comparison.rst",
-            labels={"experiment": "all", "figure": "comparison"},
+            labels={"experiment": "all", "dataset": "all", "seed": "all", "figure": "comparison of experiments"},
         ),
     params:
         plots=PLOTS,
