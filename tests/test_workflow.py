@@ -122,3 +122,16 @@ def test_same_config_gives_byte_identical_data(tiny_run, tmp_path):
               configfile=config)
     for rel in ("data/two_normals.npy", "data/two_normals.json", "heldout/two_normals/a.npy"):
         assert (other / "results" / rel).read_bytes() == (workdir / "results" / rel).read_bytes()
+
+
+def test_a_new_seed_and_experiment_recompute_only_what_is_new(tiny_run):
+    workdir, _ = tiny_run
+    cfg = edited(TINY, **{"experiments.normal.seeds": [0, 1, 2]})
+    cfg["experiments"]["normal_lsgan"] = edited(TINY["experiments"]["normal"], **{"loss.name": "lsgan", "seeds": [0]})
+    out = snakemake(workdir, "-n", configfile=write_config(workdir / "more.yaml", cfg))
+    jobs = scheduled_jobs(out.stdout + out.stderr)
+    assert {rule for rule in jobs if rule.startswith(("train_", "sample_"))} == {
+        "train_normal_seeds2", "sample_normal_seeds2", "train_normal_lsgan_seeds0", "sample_normal_lsgan_seeds0"}
+    assert jobs["evaluate"] == 2 and jobs["plot_run"] == 2 and jobs["animate"] == 2
+    assert jobs["aggregate"] == 1 and jobs["dashboard"] == 2  # normal's and normal_lsgan's
+    assert "data" not in jobs and "heldout" not in jobs

@@ -98,7 +98,7 @@ def reference_worker(epochs: int, seed: int) -> dict:
     return {"steps_per_s": (epochs - 1) * batches / steady, "w1_ratio": w1_over_floor(gen, cfg)}
 
 
-def ours_worker(epochs: int, seeds: list[int]) -> dict:
+def ours_worker(epochs: int, seeds: list[int], xla: bool = True) -> dict:
     from toygan.tfsetup import import_tensorflow
 
     import_tensorflow(1)
@@ -111,7 +111,7 @@ def ours_worker(epochs: int, seeds: list[int]) -> dict:
     keras.utils.set_random_seed(seeds[0])
     exp, cfg = shipped_experiment(epochs)
     real = datasets.training_data(cfg["datasets"]["two_normals"])
-    trainer = GroupTrainer(exp, real, seeds)
+    trainer = GroupTrainer(exp, real, seeds, xla=xla)
     t0 = time.perf_counter()
     trainer.compile()  # a call for zero epochs: traces and compiles, changes nothing
     compile_s = time.perf_counter() - t0
@@ -146,14 +146,14 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--group", type=int, default=10, help="seed-group size to compare (0 skips)")
-    parser.add_argument("--worker", choices=["reference", "ours"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["reference", "ours", "ours-no-xla"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.worker:
         if args.worker == "reference":
             result = reference_worker(args.epochs, args.seeds[0])
         else:
-            result = ours_worker(args.epochs, args.seeds)
+            result = ours_worker(args.epochs, args.seeds, xla=args.worker == "ours")
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
         return
@@ -161,14 +161,18 @@ def main() -> None:
     print(f"two_normals, {args.epochs} epochs x 5 blocks, 1 thread per process, seeds {args.seeds}")
     print(f"{'trainer':<34}{'steps/s':>10}{'wall s':>9}{'RSS MB':>9}{'W1/floor':>10}")
     rows = {}
-    for kind in ("reference", "ours"):
+    for kind in ("reference", "ours", "ours-no-xla"):
         results = [run_worker(kind, args.epochs, [s]) for s in args.seeds]
         rows[kind] = results
         for s, r in zip(args.seeds, results):
             print(f"{kind + f' seed {s}':<34}{r['steps_per_s']:>10.0f}{r['wall_s']:>9.1f}"
                   f"{r['peak_rss_mb']:>9.0f}{r['w1_ratio']:>10.2f}")
+    no_xla = np.mean([r["steps_per_s"] for r in rows["ours-no-xla"]])
     ref = np.mean([r["steps_per_s"] for r in rows["reference"]])
     ours = np.mean([r["steps_per_s"] for r in rows["ours"]])
+    print(f"XLA: compiled steps/s {ours:.0f} vs plain tf.function {no_xla:.0f} -> {ours / no_xla:.1f}x; "
+          f"compile {np.mean([r['compile_s'] for r in rows['ours']]):.1f} s vs "
+          f"{np.mean([r['compile_s'] for r in rows['ours-no-xla']]):.1f} s")
     ref_q = [r["w1_ratio"] for r in rows["reference"]]
     our_q = [r["w1_ratio"] for r in rows["ours"]]
     print(f"\nsteady steps/s, mean over seeds: reference {ref:.0f}, ours {ours:.0f}  ->  ours/reference = {ours / ref:.1f}x")

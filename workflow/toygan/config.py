@@ -8,13 +8,27 @@ cannot express (cross references, duplicate keys in the YAML file).
 from __future__ import annotations
 
 import copy
+import difflib
+import math
+import re
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
 
+from .datasets import min_training_rows
+
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
+
+# JSON Schema counts 20.0 as an integer; YAML users mean a float there, and range() or an
+# array shape would fail on it deep inside a job. An integer here is a YAML integer.
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _, x: isinstance(x, int) and not isinstance(x, bool)
+    ),
+)
 
 
 class ConfigError(ValueError):
@@ -86,9 +100,13 @@ def _describe(error: jsonschema.ValidationError) -> str:
     where = _path(error)
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        extras = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
+        patterns = list(error.schema.get("patternProperties", {}))
+        extras = sorted(
+            k for k in (error.instance if isinstance(error.instance, dict) else [])
+            if k not in allowed and not any(re.search(p, str(k)) for p in patterns)
+        )
         prefix = f"{where}." if where != "<top level>" else ""
-        names = ", ".join(prefix + e for e in extras)
+        names = ", ".join(prefix + e + _did_you_mean(e, allowed) for e in extras)
         return f"unknown key {names}; allowed keys here: {', '.join(allowed)}"
     if error.validator == "enum":
         return f"{where}: {error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
@@ -99,16 +117,49 @@ def _describe(error: jsonschema.ValidationError) -> str:
     return f"{where}: {error.message}"
 
 
+def _did_you_mean(key: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(str(key), allowed, n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _kindless_datasets(cfg: dict) -> set[str]:
+    datasets = cfg.get("datasets")
+    if not isinstance(datasets, dict):
+        return set()
+    return {name for name, spec in datasets.items() if isinstance(spec, dict) and "kind" not in spec}
+
+
+def _non_finite(value: Any, path: str) -> list[str]:
+    """.nan and .inf pass every minimum/maximum of the schema (comparisons with NaN are false)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [f"{path}: {value} is not a finite number"]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _non_finite(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _non_finite(v, f"{path}.{i}")]
+    return []
+
+
 def validate_config(config: dict, configfiles: list[str] | tuple[str, ...] = ()) -> dict:
     """Return a default-filled copy of ``config``; raise ConfigError naming every bad key."""
     for path in configfiles:
         check_duplicate_keys(path)
     root = load_schema()
     cfg = copy.deepcopy(dict(config))
+    # A dataset without `kind` matches every kind's `if` (an absent property passes `const`):
+    # report the missing kind alone, not the defaults and key lists of all five kinds.
+    kindless = _kindless_datasets(cfg)
     fill_defaults(cfg, root)
-    validator = jsonschema.Draft202012Validator(root)
-    problems = []
+    for name in kindless:
+        cfg["datasets"][name] = copy.deepcopy(config["datasets"][name])
+    validator = _Validator(root)
+    problems = _non_finite({k: v for k, v in cfg.items() if not str(k).startswith("x-")}, "")
     for error in sorted(validator.iter_errors(cfg), key=lambda e: list(map(str, e.absolute_path))):
+        where = list(error.absolute_path)
+        if where[:1] == ["datasets"] and len(where) >= 2 and where[1] in kindless and "then" in error.schema_path:
+            continue
+        if isinstance(error.instance, float) and not math.isfinite(error.instance):
+            continue  # reported once above
         problems.extend(_describe(e) for e in _best_errors(error))
     problems.extend(_semantic_problems(cfg) if not problems else [])
     if problems:
@@ -134,6 +185,22 @@ def _semantic_problems(cfg: dict) -> list[str]:
             problems.append(f"experiments.{name}.loss: real_label and fake_label must differ")
         if exp["discriminator"]["batch_norm"]:
             problems.append(f"experiments.{name}.discriminator.batch_norm: only the generator supports batch_norm")
+        tr = exp["training"]
+        if tr["batch_size"] is not None and tr["batch_size"] < tr["pack"]:
+            problems.append(
+                f"experiments.{name}.training.batch_size: {tr['batch_size']} is smaller than training.pack "
+                f"({tr['pack']}); a batch must hold at least one pack of samples"
+            )
+        spec = datasets.get(exp["dataset"])
+        if spec is not None and spec["kind"] != "file":  # file rows are known once read: the data rule checks
+            need = min_training_rows(tr)
+            if spec["n"] < need:
+                how = (f"training.batch_size = {tr['batch_size']}" if tr["batch_size"]
+                       else f"training.batches = {tr['batches']} x training.pack = {tr['pack']}")
+                problems.append(
+                    f"datasets.{exp['dataset']}.n: {spec['n']} rows are fewer than one training batch of "
+                    f"experiments.{name} ({need} rows: {how}); raise n or lower the batch"
+                )
     return problems
 
 
@@ -144,6 +211,8 @@ class _DuplicateKeyLoader(yaml.SafeLoader):
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: dict = {}
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor`: merged keys may be overridden
+            continue
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise ConfigError(

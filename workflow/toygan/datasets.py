@@ -127,6 +127,24 @@ def describe(spec: dict, data: np.ndarray) -> dict[str, Any]:
     }
 
 
+def min_training_rows(training: dict) -> int:
+    """Rows of one training batch of an experiment's ``training`` section: ``batch_size``
+    (at least ``pack``), or ``batches`` blocks of at least ``pack`` rows each."""
+    pack = int(training.get("pack", 1))
+    if training.get("batch_size"):
+        return max(int(training["batch_size"]), pack)
+    return int(training["batches"]) * pack
+
+
+def check_batch_fits(data: np.ndarray, name: str, spec: dict, experiments: dict) -> None:
+    """Refuse data smaller than one training batch of any experiment that uses dataset ``name``."""
+    needs = {e: min_training_rows(x["training"]) for e, x in experiments.items() if x["dataset"] == name}
+    if needs:
+        exp = max(needs, key=needs.get)
+        source = spec["path"] if spec["kind"] == "file" else f"datasets.{name}"
+        check_min_rows(data, needs[exp], f"{source} (dataset {name}; experiments.{exp}.training)")
+
+
 def check_min_rows(data: np.ndarray, min_rows: int, source: str) -> None:
     """Refuse training data smaller than one batch: the trainer would silently train on
     nothing or on a degenerate batch. The caller decides what one batch is."""

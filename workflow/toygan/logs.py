@@ -13,4 +13,11 @@ def setup(log_path: str | None = None, level: int = logging.INFO) -> logging.Log
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", handlers=handlers, force=True
     )
-    return logging.getLogger("toygan")
+    logger = logging.getLogger("toygan")
+
+    def log_uncaught(kind, value, tb):
+        # Snakemake points users at the rule's log when a job fails: the error must be there.
+        logger.critical("job failed: %s: %s", kind.__name__, value, exc_info=(kind, value, tb))
+
+    sys.excepthook = log_uncaught
+    return logger

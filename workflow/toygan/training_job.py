@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -31,8 +32,9 @@ def run(
     from .export import write_seed_outputs
     from .trainer import GroupTrainer
 
-    # A scheduler's SIGTERM at the time limit: exit at once; the last checkpoint is on disk.
-    signal.signal(signal.SIGTERM, lambda *_: (log.warning("SIGTERM: stopping"), exit(143)))
+    # A scheduler's SIGTERM at its time limit: stop (between compiled chunks); the last checkpoint
+    # is on disk and a rerun resumes from it.
+    signal.signal(signal.SIGTERM, lambda *_: (log.warning("SIGTERM: stopping; rerun to resume"), sys.exit(143)))
     keras.utils.set_random_seed(seeds[0])
     data = np.load(data_path)
     log.info("%s: seeds %s, %d real rows of dimension %d", name, seeds, *data.shape)
