@@ -31,6 +31,9 @@ for _exp, _seeds, _group in SEED_GROUPS:
             experiment=experiment(_exp),
             seeds=_seeds,
             n_eval=config["evaluation"]["n_samples"],
+        resources:
+            mem_mb=1500 + 100 * len(_seeds),  # TensorFlow itself needs about 1 GB
+            runtime=10 + len(_seeds),
         log:
             f"{R}/logs/sample/{_exp}/{_group}.log",
         benchmark:

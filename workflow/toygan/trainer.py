@@ -139,7 +139,11 @@ class GroupTrainer:
         self.epoch = 0
         self.history = History()
         self._run = tf.function(self._run_epochs, jit_compile=xla, reduce_retracing=True)
+        # Graph functions for the periodic W1 and snapshots: eager op-by-op calls cost more.
+        self._infer_g = tf.function(lambda z: self.G(z, training=False))
+        self._infer_d = tf.function(lambda x: self.D(x)[..., 0])
         self._fixed_z = self._latent_np(max(self.training["metric_samples"], self.snapshot_rows))
+        self._fixed_cache = (None, None)
         rng = np.random.default_rng([self.seeds[0], 7])
         pick = rng.permutation(self.n_rows)[: self.training["metric_samples"]]
         self.metric_real = self.data_np[np.sort(pick)].astype(np.float64)
@@ -317,8 +321,11 @@ class GroupTrainer:
 
     # ----- driving ---------------------------------------------------------------------
     def compile(self) -> None:
-        """Trace and compile the epoch loop now (a call for zero epochs changes no state)."""
+        """Trace and compile the epoch loop (a call for zero epochs changes no state) and the
+        inference functions, so that timing what follows measures training only."""
         self._run(tf.constant(self.epoch, tf.int64), tf.constant(0, tf.int64))
+        self.generate(self._fixed_z)
+        self.discriminate_points(self.grid_points())
 
     def fit(self, on_checkpoint=None) -> None:
         """Train to ``training.epochs``, resuming at ``self.epoch``; stop early if all replicas diverged."""
@@ -380,16 +387,22 @@ class GroupTrainer:
     # ----- looking at G and D ----------------------------------------------------------
     def generate(self, z: np.ndarray) -> np.ndarray:
         """G(z) for stacked z (R, n, k), inference mode (batch norm uses moving averages)."""
-        return self.G(tf.constant(z), training=False).numpy()
+        return self._infer_g(tf.constant(z, tf.float32)).numpy()
 
     def discriminate_points(self, x: np.ndarray) -> np.ndarray:
         """D's output at points x (n, d) for every replica: (R, n); packed D sees m copies of x."""
         xt = np.tile(x.astype(np.float32), (1, self.pack))[None]
-        out = self.D(tf.constant(xt))[..., 0]
-        return (tf.sigmoid(out) if self.sigmoid_output else out).numpy()
+        out = self._infer_d(tf.constant(xt)).numpy()
+        return 1.0 / (1.0 + np.exp(-out)) if self.sigmoid_output else out
+
+    def _fixed_samples(self) -> np.ndarray:
+        """G on the fixed z at the current epoch (one call serves W1 and the snapshot)."""
+        if self._fixed_cache[0] != self.epoch:
+            self._fixed_cache = (self.epoch, self.generate(self._fixed_z))
+        return self._fixed_cache[1]
 
     def _w1(self) -> np.ndarray:
-        gen = self.generate(self._fixed_z[:, : self.training["metric_samples"]])
+        gen = self._fixed_samples()[:, : self.training["metric_samples"]]
         return np.array([
             training_w1(self.metric_real, g.astype(np.float64)) if np.isfinite(g).all() else np.nan
             for g in gen
@@ -412,7 +425,7 @@ class GroupTrainer:
         return np.column_stack([xx.ravel(), yy.ravel()])
 
     def _snapshot(self, epoch: int) -> None:
-        samples = self.generate(self._fixed_z[:, : self.snapshot_rows])
+        samples = self._fixed_samples()[:, : self.snapshot_rows]
         d = self.discriminate_points(self.grid_points())
         if self.dim == 2:
             d = d.reshape(self.replicas, len(self.grid["grid_y"]), len(self.grid["grid_x"]))
