@@ -7,6 +7,7 @@ Slow: train jobs killed with SIGKILL / SIGTERM in a subprocess, and whole-workfl
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import errno
 import io
@@ -76,11 +77,10 @@ def test_unserialisable_json_leaves_nothing(tmp_path):
     assert files_in(tmp_path) == []
 
 
-@pytest.fixture
-def tiny_tmpfs(tmp_path):
-    """A real 64 KiB file system (root only: mount a tmpfs); skipped where mounting fails."""
-    mnt = tmp_path / "full"
-    mnt.mkdir()
+@contextlib.contextmanager
+def mounted_tmpfs(mnt):
+    """A real 64 KiB file system at mnt (root only); skips the test where mounting fails."""
+    mnt.mkdir(exist_ok=True)
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], capture_output=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
@@ -88,6 +88,12 @@ def tiny_tmpfs(tmp_path):
         yield mnt
     finally:
         subprocess.run(["umount", str(mnt)], check=True)
+
+
+@pytest.fixture
+def tiny_tmpfs(tmp_path):
+    with mounted_tmpfs(tmp_path / "full") as mnt:
+        yield mnt
 
 
 def test_real_full_disk(tiny_tmpfs):
@@ -404,12 +410,7 @@ def test_divergence_is_a_result_of_the_workflow(diverged_workflow):
 @pytest.mark.slow
 def test_full_disk_fails_the_job_and_leaves_no_output(tmp_path):
     """results/ on a 64 KiB tmpfs; the data rule's 160 kB array does not fit."""
-    results = tmp_path / "results"
-    results.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(results)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "results") as results:
         (tmp_path / "config.yaml").write_text(yaml.safe_dump({
             "datasets": {"big": {"kind": "normal", "n": 20_000}},
             "experiments": {"e": {"dataset": "big", "seeds": [0]}},
@@ -420,5 +421,3 @@ def test_full_disk_fails_the_job_and_leaves_no_output(tmp_path):
         assert proc.returncode != 0
         assert "OSError" in out and "Error in rule data:" in out, out
         assert files_in(results) == ["logs/data/big.log"], "no output, no temp file"
-    finally:
-        subprocess.run(["umount", str(results)], check=True)

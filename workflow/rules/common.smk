@@ -34,15 +34,6 @@ def dataset_of(name):
     return EXPERIMENTS[name]["dataset"]
 
 
-def dataset_dim(name):
-    spec = DATASETS[dataset_of(name)]
-    if spec["kind"] in ("normal", "mixture"):
-        return 1
-    if spec["kind"] in ("ring", "grid"):
-        return 2
-    return len(spec["columns"]) if spec["columns"] else None  # file: known once the data rule ran
-
-
 def seed_dir(stage, exp, seed):
     return f"{R}/{stage}/{exp}/seed{seed}"
 
@@ -81,3 +72,37 @@ def all_outputs():
     if config["benchmark"]["table"]:
         outs.append(f"{R}/summary/benchmark_table.md")
     return outs
+
+
+def train_outputs(exp, seeds):
+    return {
+        key: [f"{seed_dir('models', exp, s)}/{name}" for s in seeds]
+        for key, name in [
+            ("generator", "generator.keras"),
+            ("discriminator", "discriminator.keras"),
+            ("history", "history.csv"),
+            ("summary", "summary.txt"),
+            ("snapshots", "snapshots.npz"),
+            ("run", "run.json"),
+        ]
+    }
+
+
+def model_files(w):
+    d = seed_dir("models", w.experiment, w.seed)
+    return {
+        "generator": f"{d}/generator.keras",
+        "discriminator": f"{d}/discriminator.keras",
+        "snapshots": f"{d}/snapshots.npz",
+        "run": f"{d}/run.json",
+        "history": f"{d}/history.csv",
+    }
+
+
+def run_labels(w, figure):
+    return {
+        "experiment": w.experiment,
+        "dataset": dataset_of(w.experiment),
+        "seed": w.seed,
+        "figure": figure,
+    }

@@ -1,15 +1,6 @@
 # Figures only: these rules read `plots` settings through params and never import TensorFlow.
 
 
-def run_labels(w, figure):
-    return {
-        "experiment": w.experiment,
-        "dataset": dataset_of(w.experiment),
-        "seed": w.seed,
-        "figure": figure,
-    }
-
-
 rule plot_run:
     """The four figures of one run: density, D's outputs, decision boundary, losses and W1."""
     input:

@@ -3,20 +3,6 @@
 # outputs cannot, so the rules are generated here, named train_<experiment>_<group>.
 
 
-def train_outputs(exp, seeds):
-    return {
-        key: [f"{seed_dir('models', exp, s)}/{name}" for s in seeds]
-        for key, name in [
-            ("generator", "generator.keras"),
-            ("discriminator", "discriminator.keras"),
-            ("history", "history.csv"),
-            ("summary", "summary.txt"),
-            ("snapshots", "snapshots.npz"),
-            ("run", "run.json"),
-        ]
-    }
-
-
 for _exp, _seeds, _group in SEED_GROUPS:
     _cfg = experiment(_exp)
     _res = train_resources(_cfg, DATASETS[_cfg["dataset"]], len(_seeds))
@@ -44,14 +30,3 @@ for _exp, _seeds, _group in SEED_GROUPS:
             f"{R}/benchmarks/train/{_exp}/{_group}.tsv"
         script:
             "../scripts/train.py"
-
-
-def model_files(w):
-    d = seed_dir("models", w.experiment, w.seed)
-    return {
-        "generator": f"{d}/generator.keras",
-        "discriminator": f"{d}/discriminator.keras",
-        "snapshots": f"{d}/snapshots.npz",
-        "run": f"{d}/run.json",
-        "history": f"{d}/history.csv",
-    }

@@ -39,9 +39,9 @@ from .style import (  # noqa: E402
 )
 
 CONTOUR_FIT_POINTS = 2000
-PEAK_CAP = 3.0
+PEAK_CAP = 3.0  # generated density peaks are clipped at this multiple of the real peak
 # Distinguishable colours for seeds in the 1-D dashboard (no blue: blue means real data).
-SEED_COLORS = ["#D55E00", "#E69F00", "#CC79A7", "#6A3D9A", "#8C510A", "#222222", "#B2182B", "#999999"]  # generated density peaks are clipped at this multiple of the real peak
+SEED_COLORS = ["#D55E00", "#E69F00", "#CC79A7", "#6A3D9A", "#8C510A", "#222222", "#B2182B", "#999999"]
 
 
 # ----------------------------------------------------------------------------- helpers

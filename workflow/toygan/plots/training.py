@@ -40,8 +40,8 @@ from .style import (  # noqa: E402
 
 SMOOTH_ABOVE = 200  # epochs; longer histories get a rolling mean over the faint raw curve
 HOLD_SECONDS = 1.5  # the last GIF frame is shown this long (Pillow merges identical frames)
-ANIM_SCATTER_POINTS = 600
-ANIM_TEXT_PX = 10.5  # height of body text in GIF pixels  # per side and frame; keeps GIFs small
+ANIM_SCATTER_POINTS = 600  # per side and frame; keeps GIFs small
+ANIM_TEXT_PX = 10.5  # height of body text in GIF pixels
 
 
 # ----------------------------------------------------------------------------- loss curves
