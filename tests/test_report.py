@@ -45,7 +45,7 @@ RUN_CAPTIONS = ["density", "d_output", "decision", "losses", "animation"]  # {ex
 EXPERIMENT_CAPTIONS = ["dashboard"]  # {experiment}
 SUMMARY_CAPTIONS = ["comparison", "metrics_table", "metrics_by_experiment", "benchmark_table"]
 RUN_FIGURES = {"density.png": "Samples", "d_output.png": "Samples", "decision.png": "Samples",
-               "losses.png": "Training", "training.gif": "Training"}
+               "losses.png": "Training", "training.html": "Training"}
 LABELS = ["experiment", "dataset", "seed", "figure"]
 
 
@@ -280,7 +280,9 @@ def test_report_categories_subcategories_labels(tiny_report):
         else:
             assert where[path] == ("Summary", "all experiments"), path
             assert res["labels"]["experiment"] == "all"
-    assert results["results/figures/normal/seed0/training.gif"]["mime_type"] == "image/gif"
+    # The animation is an HTML page embedding the GIF: the viewer shows HTML inline, GIFs not.
+    assert results["results/figures/normal/seed0/training.html"]["mime_type"] == "text/html"
+    assert not any(path.endswith(".gif") for path in results)
 
 
 @pytest.mark.slow
@@ -343,7 +345,7 @@ def test_report_in_headless_chromium(chromium, tiny_report, tmp_path_factory):
             for row in entry["rows"]:
                 if row["view_download"]:  # GIFs and tables: the eye icon is a data: link
                     assert row["view_href"].startswith("data:"), row
-                    assert row["view_download"] in ("training.gif", "metrics.tsv", "metrics_by_experiment.tsv",
+                    assert row["view_download"] in ("metrics.tsv", "metrics_by_experiment.tsv",
                                                     "benchmark_table.md"), row
     # 3. the seed label works as a toggle where an experiment has exactly two seeds
     samples = probe["tour"]["Samples"]["normal"]
@@ -353,7 +355,7 @@ def test_report_in_headless_chromium(chromium, tiny_report, tmp_path_factory):
     assert {Path(p).name for p in paths[0]} == {"density.png", "d_output.png", "decision.png"}
     training = probe["tour"]["Training"]["normal"]
     assert sorted(Path(c["path"]).name for c in training["states"][0]["captions"]) == [
-        "losses.png", "losses.png", "training.gif", "training.gif"]
+        "losses.png", "losses.png", "training.html", "training.html"]
 
     # 4. screenshots, for a person to look at
     for shot in seen["screenshots"]:

@@ -238,3 +238,16 @@ def test_event_schedule():
     ev = event_epochs({"epochs": 10, "log_every": 4, "metric_every": 5, "snapshots": 3, "checkpoint_every": 5})
     assert ev["log"] == {4, 8, 10} and ev["metric"] == {5, 10}
     assert ev["snapshot"] == {0, 5, 10} and ev["checkpoint"] == {5}
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "tanh", "elu", "selu", "sigmoid"])
+def test_every_activation_matches_its_keras_export(activation):
+    cfg = validate_config({"datasets": {"m": {"kind": "mixture", "n": 64, "components": [{"mean": 0, "std": 1}]}},
+                           "experiments": {"e": {"dataset": "m", "seeds": [4],
+                                                 "generator": {"activation": activation, "hidden": [8, 8]},
+                                                 "training": {"epochs": 2, "snapshots": 0}}}})
+    trainer = GroupTrainer(cfg["experiments"]["e"], datasets.training_data(cfg["datasets"]["m"]), [4], xla=False)
+    trainer.fit()
+    z = trainer._fixed_z[:, :32]
+    np.testing.assert_allclose(trainer.G.to_keras(0).predict(z[0], verbose=0), trainer.generate(z)[0],
+                               rtol=1e-5, atol=1e-6)

@@ -55,8 +55,9 @@ rule animate:
         run=f"{R}/models/{{experiment}}/seed{{seed}}/run.json",
         data=lambda w: f"{R}/data/{dataset_of(w.experiment)}.npy",
     output:
-        gif=report(
-            f"{R}/figures/{{experiment}}/seed{{seed}}/training.gif",
+        gif=f"{R}/figures/{{experiment}}/seed{{seed}}/training.gif",
+        page=report(
+            f"{R}/figures/{{experiment}}/seed{{seed}}/training.html",
             category="Training",
             subcategory="{experiment}",
             caption="../report/animation.rst",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from . import plots
-from .io import read_json
+from .io import read_json, write_text
 
 
 def draw_run_figures(inputs: dict, outputs: dict, settings: dict, *, experiment: str, seed: int, loss_name: str):
@@ -32,12 +35,21 @@ def draw_run_figures(inputs: dict, outputs: dict, settings: dict, *, experiment:
                       diverged_epoch=run["diverged_epoch"], **who)
 
 
-def draw_animation(inputs: dict, output: str, settings: dict, *, experiment: str, seed: int):
+def draw_animation(inputs: dict, gif: str, page: str, settings: dict, *, experiment: str, seed: int):
+    """The training GIF, and an HTML page that embeds it: Snakemake's report shows HTML inline
+    but offers a GIF only as a download."""
     run = read_json(inputs["run"])
     label = "D(x) = P(real)" if run["d_output"] == "probability" else "critic value D(x)"
     with np.load(inputs["snapshots"]) as snaps:
         snapshots = {k: snaps[k] for k in snaps.files}
-    plots.animation(snapshots, np.load(inputs["data"]), output, settings, experiment=experiment, seed=seed, label=label)
+    plots.animation(snapshots, np.load(inputs["data"]), gif, settings, experiment=experiment, seed=seed, label=label)
+    encoded = base64.b64encode(Path(gif).read_bytes()).decode()
+    title = f"{experiment} · seed {seed}: training animation"
+    write_text(page, (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+        f'<body style="margin:0;background:#fff"><img alt="{title}" style="max-width:100%" '
+        f'src="data:image/gif;base64,{encoded}"></body></html>\n'
+    ))
 
 
 def draw_dashboard(data: str, samples: list[str], metrics: list[str], seeds: list[int], output: str,
