@@ -133,6 +133,16 @@ def _seed_text(seed, ratio) -> str:
 # ----------------------------------------------------------------------------- 1-D
 
 
+def _two_densities(ax, real, gen, bw, view, labels) -> None:
+    """Real (filled) and generated KDEs on ``ax`` over ``view``, generated peaks capped."""
+    real_peak = _kde(ax, real, color=REAL_COLOR, label=labels[0], bw_adjust=bw, view=view, fill=True, alpha=0.25)
+    gen_peak = _kde(ax, gen, color=FAKE_COLOR, label=labels[1], bw_adjust=bw, view=view)
+    ax.set_xlim(*view)
+    _cap_density_ylim(ax, real_peak, gen_peak)
+    ax.set_xlabel("x")
+    ax.set_ylabel("density")
+
+
 def density_1d(real, gen, path, settings, *, experiment, seed):
     """KDE of real vs generated samples (1-D)."""
     real, gen = _col(real), _col(gen)
@@ -140,13 +150,7 @@ def density_1d(real, gen, path, settings, *, experiment, seed):
     fig = new_figure(settings)
     ax = fig.add_subplot()
     view = view_limits(real, [gen])[0]
-    real_peak = _kde(ax, real, color=REAL_COLOR, label="real", bw_adjust=bw, view=view,
-                     fill=True, alpha=0.25)
-    gen_peak = _kde(ax, gen, color=FAKE_COLOR, label="generated", bw_adjust=bw, view=view)
-    ax.set_xlim(*view)
-    _cap_density_ylim(ax, real_peak, gen_peak)
-    ax.set_xlabel("x")
-    ax.set_ylabel("density")
+    _two_densities(ax, real, gen, bw, view, ("real", "generated"))
     ax.set_title(run_title(experiment, seed, "real vs generated density"))
     ax.legend(loc="upper right")
     note_outside(ax, outside_fraction(gen, view[None, :]))
@@ -199,13 +203,7 @@ def decision_1d(real, gen, grid_x, d_grid, path, settings, *, experiment, seed, 
     fig = new_figure(settings)
     ax = fig.add_subplot()
     view = clip_to_grid(view_limits(real, [gen]), [grid_x])[0]
-    real_peak = _kde(ax, real, color=REAL_COLOR, label="real density", bw_adjust=bw, view=view,
-                     fill=True, alpha=0.25)
-    gen_peak = _kde(ax, gen, color=FAKE_COLOR, label="generated density", bw_adjust=bw, view=view)
-    ax.set_xlim(*view)
-    _cap_density_ylim(ax, real_peak, gen_peak)
-    ax.set_xlabel("x")
-    ax.set_ylabel("density")
+    _two_densities(ax, real, gen, bw, view, ("real density", "generated density"))
 
     ax2 = ax.twinx()
     ax2.grid(False)
