@@ -30,6 +30,12 @@ def experiment(name):
     return EXPERIMENTS[name]
 
 
+def without_seeds(name):
+    """An experiment's settings as job params: its seed list is left out, so adding a seed
+    does not rerun the jobs of the seeds already done (each job gets its own seeds)."""
+    return {k: v for k, v in EXPERIMENTS[name].items() if k != "seeds"}
+
+
 def dataset_of(name):
     return EXPERIMENTS[name]["dataset"]
 

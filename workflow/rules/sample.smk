@@ -28,7 +28,7 @@ for _exp, _seeds, _group in SEED_GROUPS:
         output:
             **{key: [f"{seed_dir('samples', _exp, s)}/{name}" for s in _seeds] for key, name in SAMPLE_FILES.items()},
         params:
-            experiment=experiment(_exp),
+            experiment=without_seeds(_exp),
             seeds=_seeds,
             n_eval=config["evaluation"]["n_samples"],
         resources:

@@ -15,7 +15,7 @@ for _exp, _seeds, _group in SEED_GROUPS:
         output:
             **train_outputs(_exp, _seeds),
         params:
-            experiment=_cfg,
+            experiment=without_seeds(_exp),
             seeds=_seeds,
             name=_exp,
             checkpoint=f"{R}/checkpoints/{_exp}/{_group}.npz",
