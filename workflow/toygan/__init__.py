@@ -1,5 +1,9 @@
 """toygan: GAN experiments on 1-D and 2-D toy distributions.
 
-Modules without TensorFlow (safe for every rule): config, datasets, metrics, summary, plots, io.
-Modules with TensorFlow (train and sample rules only): models, losses, trainer, sampling.
+Without TensorFlow (safe for every rule): config (schema defaults and checks), datasets,
+metrics, summary (cross-run tables), plots (figures and animations), run_figures (file glue
+for plots), sizing (cluster resources), checkpoint, io (atomic writes), logs.
+With TensorFlow (train and sample jobs only): tfsetup, rng (in-graph random draws),
+networks (stacked MLPs), losses, trainer (compiled seed-group training), export (per-seed
+files), training_job, sampling.
 """
