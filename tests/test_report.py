@@ -233,8 +233,13 @@ def chromium():
 
 
 def _on_disk(workdir: Path) -> set[str]:
-    """Every figure and summary table the workflow wrote."""
+    """Every figure and summary table the workflow wrote; a training.gif counts as its
+    training.html, the page that carries it into the report."""
     files = [p for d in ("results/figures", "results/summary") for p in (workdir / d).rglob("*") if p.is_file()]
+    for gif in [p for p in files if p.name == "training.gif"]:
+        page = gif.with_suffix(".html")
+        assert page in files and gif.read_bytes() and page.read_text().count("data:image/gif;base64,") == 1, page
+        files.remove(gif)
     return {str(p.relative_to(workdir)) for p in files}
 
 
