@@ -37,3 +37,15 @@ def test_config_reference_documents_every_key():
     doc = (REPO / "docs" / "config.md").read_text()
     missing = sorted(k for k in schema_keys(schema, set()) if f"{k}:" not in doc)
     assert not missing, f"docs/config.md does not mention: {missing}"
+
+
+def test_every_shipped_config_validates():
+    from toygan.config import validate_config
+
+    paths = [REPO / "config.yaml", REPO / "tests" / "config" / "tiny.yaml",
+             *sorted((REPO / "workflow" / "examples").glob("*.yaml")),
+             *sorted((REPO / "workflow" / "benchmarks").glob("*.yaml"))]
+    assert len(paths) >= 6
+    for path in paths:
+        cfg = validate_config(yaml.safe_load(path.read_text()), [str(path)])
+        assert cfg["experiments"], path
