@@ -10,6 +10,7 @@ skipped, except in CI (CI or TOYGAN_REQUIRE_SLURM set), where that is an error.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -169,6 +170,9 @@ def assert_valid_like(path: Path, reference: Path):
         assert list(a.columns) == list(b.columns) and len(a) == len(b), path
     elif suffix in (".txt", ".md"):
         assert path.read_text().strip(), path
+    elif suffix == ".html":  # the report's page for the training GIF, which it embeds
+        gif = base64.b64encode(path.with_suffix(".gif").read_bytes()).decode()
+        assert f"data:image/gif;base64,{gif}" in path.read_text(), path
     else:
         raise AssertionError(f"no check for {path}: add one")
 
