@@ -26,6 +26,7 @@ import tensorflow as tf
 from . import losses, rng
 from .metrics import training_w1
 from .networks import StackedMLP
+from .sampling import grid_points
 
 log = logging.getLogger(__name__)
 
@@ -419,10 +420,7 @@ class GroupTrainer:
         }
 
     def grid_points(self) -> np.ndarray:
-        if self.dim == 1:
-            return self.grid["grid_x"][:, None]
-        xx, yy = np.meshgrid(self.grid["grid_x"], self.grid["grid_y"])
-        return np.column_stack([xx.ravel(), yy.ravel()])
+        return grid_points(self.grid)
 
     def _snapshot(self, epoch: int) -> None:
         samples = self._fixed_samples()[:, : self.snapshot_rows]
