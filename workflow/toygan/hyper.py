@@ -1,0 +1,55 @@
+"""Which experiment settings are per-replica scalars, and which shape the compiled graph.
+
+Replicas of one train job (seeds, and sweep points) share one compiled model. Settings that
+are plain numbers feeding arithmetic (learning rates, optimizer constants, label values,
+penalty weights, the EMA decay) can differ per replica: the trainer holds them as (R,)
+tensors. Everything else (network shapes, layer types, loss and optimizer names, the update
+scheme, the data layout) is structure: replicas batched together must agree on it.
+
+No TensorFlow here: the rules use this to decide which experiments may share a train job.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+_OPTIMIZER = ("learning_rate", "beta_1", "beta_2", "rho", "momentum", "epsilon",
+              "schedule.final_fraction", "schedule.warmup_steps")
+
+# Dotted paths inside one experiment.
+SCALAR_KEYS: tuple[str, ...] = (
+    *(f"{net}.optimizer.{key}" for net in ("generator", "discriminator") for key in _OPTIMIZER),
+    "loss.real_label",
+    "loss.fake_label",
+    "loss.gp_weight",
+    "loss.r1_gamma",
+    "loss.r2_gamma",
+    "training.ema.decay",
+    "training.ema.start_epoch",
+)
+
+
+def get(cfg: dict, dotted: str) -> Any:
+    node = cfg
+    for part in dotted.split("."):
+        node = node[part]
+    return node
+
+
+def structure(experiment: dict) -> dict:
+    """A copy of ``experiment`` without its per-replica scalars (and without its seeds)."""
+    out = copy.deepcopy(experiment)
+    out.pop("seeds", None)
+    for dotted in SCALAR_KEYS:
+        *parents, last = dotted.split(".")
+        node = out
+        for part in parents:
+            node = node.get(part, {})
+        node.pop(last, None)
+    return out
+
+
+def scalars(experiment: dict) -> dict[str, float]:
+    """The per-replica scalar settings of a default-filled experiment, by dotted path."""
+    return {key: get(experiment, key) for key in SCALAR_KEYS}
