@@ -129,6 +129,15 @@ def test_equal_labels():
     assert "experiments.normal.loss: real_label and fake_label must differ" in msg
 
 
+def test_maxout_and_spectral_norm_are_for_the_discriminator_only():
+    msg = problems(lambda c: exp(c).update(generator={"layer": "maxout", "spectral_norm": True}))
+    assert "experiments.normal.generator.layer: maxout is for the discriminator only; use dense" in msg
+    assert "experiments.normal.generator.spectral_norm: only the discriminator supports spectral normalisation" in msg
+    ok = copy.deepcopy(TINY)
+    exp(ok).update(discriminator={"layer": "maxout", "maxout_pieces": 3, "spectral_norm": True})
+    assert exp(validate_config(ok))["discriminator"]["layer"] == "maxout"
+
+
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
 def test_non_finite_numbers(value):
     msg = problems(lambda c: exp(c)["generator"]["optimizer"].update(learning_rate=value))

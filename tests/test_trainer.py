@@ -153,6 +153,13 @@ OPTION_CASES = {
         "discriminator": {"optimizer": {"name": "sgd", "learning_rate": 0.01, "momentum": 0.9}},
         "latent": {"distribution": "normal", "dim": 2},
     },
+    "maxout_sn_normal_init": {
+        "loss": {"name": "nonsaturating"},
+        "generator": {"hidden": [16, 16], "batch_norm": True, "batch_norm_momentum": 0.95, "use_bias": False,
+                      "init": {"name": "normal", "std": 0.02}},
+        "discriminator": {"hidden": [8, 8], "layer": "maxout", "maxout_pieces": 5, "spectral_norm": True,
+                          "init": {"name": "normal", "std": 0.02}},
+    },
 }
 
 

@@ -185,6 +185,11 @@ def _semantic_problems(cfg: dict) -> list[str]:
             problems.append(f"experiments.{name}.loss: real_label and fake_label must differ")
         if exp["discriminator"]["batch_norm"]:
             problems.append(f"experiments.{name}.discriminator.batch_norm: only the generator supports batch_norm")
+        if exp["generator"]["layer"] == "maxout":
+            problems.append(f"experiments.{name}.generator.layer: maxout is for the discriminator only; use dense")
+        if exp["generator"]["spectral_norm"]:
+            problems.append(f"experiments.{name}.generator.spectral_norm: only the discriminator supports "
+                            "spectral normalisation")
         tr = exp["training"]
         if tr["batch_size"] is not None and tr["batch_size"] < tr["pack"]:
             problems.append(

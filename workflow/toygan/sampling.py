@@ -38,6 +38,8 @@ def run(experiment: dict, seed: int, inputs: dict, outputs: dict, n_plot: int | 
     import_tensorflow(1)
     import keras
 
+    from . import keras_layers  # noqa: F401  registers toygan>Maxout before loading
+
     generator = keras.models.load_model(inputs["generator"], compile=False)
     discriminator = keras.models.load_model(inputs["discriminator"], compile=False)
     real = np.load(inputs["data"]).astype(np.float32)

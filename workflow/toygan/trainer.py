@@ -123,12 +123,12 @@ class GroupTrainer:
         self.sigmoid_output = self.loss["name"] in losses.SIGMOID_LOSSES
         gen, dis = experiment["generator"], experiment["discriminator"]
         self.G = StackedMLP(
-            "generator", [self.latent["dim"], *gen["hidden"], self.dim], gen["activation"],
-            gen["batch_norm"], self.seeds, rng_salt=1, output_activation="linear",
+            "generator", [self.latent["dim"], *gen["hidden"], self.dim], gen,
+            self.seeds, rng_salt=1, output_activation="linear",
         )
         self.D = StackedMLP(
-            "discriminator", [self.dim * self.pack, *dis["hidden"], 1], dis["activation"],
-            False, self.seeds, rng_salt=2, output_activation="sigmoid" if self.sigmoid_output else "linear",
+            "discriminator", [self.dim * self.pack, *dis["hidden"], 1], dis,
+            self.seeds, rng_salt=2, output_activation="sigmoid" if self.sigmoid_output else "linear",
         )
         self.g_opt = optimizer_from_config(gen["optimizer"])
         self.d_opt = optimizer_from_config(dis["optimizer"])
