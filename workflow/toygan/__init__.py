@@ -6,4 +6,5 @@ for plots), sizing (cluster resources), checkpoint, io (atomic writes), logs.
 With TensorFlow (train and sample jobs only): tfsetup, rng (in-graph random draws),
 networks (stacked MLPs), losses, trainer (compiled seed-group training), export (per-seed
 files), training_job, sampling.
+Keras only, on any backend: keras_layers (custom layers of the saved models).
 """
