@@ -17,6 +17,7 @@ tf = import_tensorflow(1)
 import keras  # noqa: E402
 
 from toygan.config import validate_config  # noqa: E402
+from toygan.export import combined_model  # noqa: E402
 from toygan.keras_layers import Maxout  # noqa: E402
 from toygan.networks import StackedMLP  # noqa: E402
 
@@ -104,6 +105,16 @@ def test_spectral_norm_state_power_iteration_and_sigma():
             assert abs(np.linalg.svd(net.kernel(i).numpy()[r], compute_uv=False)[0] - 1.0) < 1e-4
 
 
+def test_spectral_norm_update_under_xla_equals_eager():
+    eager, compiled = (stacked([6, 20, 1], spectral_norm=True, layer="maxout", maxout_pieces=2) for _ in range(2))
+    x = tf.constant(inputs(5, 6))
+    step = tf.function(lambda x: compiled(x, update_stats=True), jit_compile=True)
+    for _ in range(3):
+        np.testing.assert_allclose(step(x).numpy(), eager(x, update_stats=True).numpy(), rtol=1e-5, atol=1e-6)
+    for a, b in zip(eager.sn_u, compiled.sn_u):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
+
+
 def test_spectral_norm_gradient_flows_through_sigma():
     """K / sigma(K) with sigma = v^T K u is invariant to scaling K, so <dD/dK, K> = 0 exactly."""
     net = stacked([6, 1], spectral_norm=True)
@@ -156,6 +167,10 @@ def test_exported_sigmoid_and_layer_types():
     assert [type(layer).__name__ for layer in model.layers] == ["Dense", "Maxout", "Dense"]
     assert model.layers[0].units == 40 and not model.layers[0].use_bias and model.layers[2].use_bias
     assert model.layers[-1].activation.__name__ == "sigmoid"
+    generator = StackedMLP("generator", [3, 8, 2], network("generator"), SEEDS, 1, "linear").to_keras(0)
+    packed = stacked([4, 8, 1], layer="maxout", maxout_pieces=5).to_keras(0)
+    _, text = combined_model(generator, packed, pack=2)  # the summary of D(G(z)) with a maxout D
+    assert "Trainable params: 50 " in text and "Non-trainable params: 209 " in text  # 4*40+40 + 8+1
 
 
 def test_saved_maxout_model_reloads_with_the_same_outputs(tmp_path):
