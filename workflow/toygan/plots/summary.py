@@ -114,7 +114,7 @@ def comparison(by_exp, path, settings):
     for xi, m in zip(x[ok], mean[ok]):
         ax.annotate(fmt_ratio(m), (xi, m), xytext=(8, 0), textcoords="offset points", va="center",
                     fontsize="x-small", color="0.25")
-    ax.axhline(1.0, ls="--", color=FLOOR_COLOR, lw=1.3, label="noise floor (two real samples)")
+    ax.axhline(1.0, ls="--", color=FLOOR_COLOR, lw=1.3, label="noise floor (mean over real pairs)")
     vals = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in (mean, mn, mx)] + [np.array([1.0])])
     if vals.max() / vals.min() > 20:
         ax.set_yscale("log")
