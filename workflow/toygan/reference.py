@@ -16,9 +16,8 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from . import datasets, metrics, truth
-from .config import REFERENCE_SETTINGS as SETTINGS_KEYS
 
-__all__ = ["floor_distribution", "truth_noise", "fit_modes", "modes", "build", "SETTINGS_KEYS", "TRUTH_NOISE_DRAWS"]
+__all__ = ["floor_distribution", "truth_noise", "fit_modes", "modes", "build", "TRUTH_NOISE_DRAWS"]
 
 # Exact draws of the truth scored by truth_noise: enough for a mean and an sd.
 TRUTH_NOISE_DRAWS = 5
