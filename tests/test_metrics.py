@@ -166,7 +166,10 @@ def test_training_w1_is_fast_and_deterministic():
 
 def _is_json_plain(d):
     json.dumps(d, allow_nan=False)
-    return all(v is None or type(v) in (int, float, str, bool) for v in d.values())
+    plain = (int, float, str, bool)
+    # Per-mode masses are the only lists; everything else is a scalar.
+    return all(v is None or type(v) in plain or (type(v) is list and all(type(x) is float for x in v))
+               for v in d.values())
 
 
 def test_evaluate_1d_real_vs_real_and_bad_generator():
@@ -243,3 +246,22 @@ def test_no_tensorflow_imported():
     )
     workflow = str(Path(M.__file__).resolve().parents[1])
     subprocess.run([sys.executable, "-c", code], check=True, cwd=workflow, timeout=120)
+
+
+def test_evaluate_with_a_floor_distribution_reports_mean_sd_and_z():
+    from toygan import reference
+
+    rng = np.random.default_rng(14)
+    comps = mixture_1d()
+    pairs = [(sample_mixture_1d(2000, rng), sample_mixture_1d(2000, rng)) for _ in range(6)]
+    floor = reference.floor_distribution(pairs, SETTINGS, "test")
+    a = sample_mixture_1d(2000, rng)
+    shifted = sample_mixture_1d(2000, rng) + 0.5
+    r = M.evaluate(shifted, a, floor, comps, {**SETTINGS, "n_samples": 2000, "truth_samples": 2000})
+    w1 = floor["metrics"]["w1"]
+    assert r["floor_pairs"] == 6 and r["w1_floor"] == pytest.approx(w1["mean"])
+    assert r["w1_floor_sd"] == pytest.approx(np.std(w1["values"], ddof=1))
+    assert r["w1_ratio"] == pytest.approx(r["w1"] / w1["mean"])
+    assert r["w1_z"] == pytest.approx((r["w1"] - w1["mean"]) / w1["sd"]) and r["w1_z"] > 5
+    assert r["w1_truth"] == pytest.approx(0.5, abs=0.05) and r["n_truth"] == 2000
+    assert r["w1_truth_noise"] is None  # only the reference rule measures it

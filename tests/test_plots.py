@@ -121,7 +121,17 @@ def test_dashboard_1d(settings, rng, tmp_path):
     gens = {s: real[rng.choice(len(real), 200)] + 0.2 * s for s in range(4)}
     gens[3] = np.zeros((100, 1))  # collapsed seed
     ratios = {0: 1.2, 1: 3.4, 2: None, 3: float("nan")}
-    _check(plots.dashboard(real, gens, ratios, tmp_path / "d1.png", settings, experiment="two_normals"))
+    verdicts = {0: "ok", 1: "mode_collapse", 2: None, 3: "failed"}
+    _check(plots.dashboard(real, gens, ratios, tmp_path / "d1.png", settings, experiment="two_normals",
+                           verdicts=verdicts))
+    _check(plots.dashboard(real, gens, ratios, tmp_path / "d0.png", settings, experiment="old"))
+
+
+def test_dashboard_labels_carry_the_verdict():
+    from toygan.plots.runs import _seed_text
+
+    assert _seed_text(0, 1.23, "mode_collapse").endswith("· mode collapse")
+    assert "·" not in _seed_text(1, None).split("W1/floor")[1]
 
 
 @pytest.mark.parametrize("n_seeds", [1, 3, 5])
@@ -129,7 +139,8 @@ def test_dashboard_2d(settings, rng, tmp_path, n_seeds):
     real = _real2(rng)
     gens = {s: _real2(rng, 200) * (1 + 0.1 * s) for s in range(n_seeds)}
     ratios = {s: 1.0 + s for s in range(n_seeds)}
-    _check(plots.dashboard(real, gens, ratios, tmp_path / "d2.png", settings, experiment="ring"))
+    verdicts = {s: ("ok", "mode_collapse", "inconclusive")[s % 3] for s in range(n_seeds)}
+    _check(plots.dashboard(real, gens, ratios, tmp_path / "d2.png", settings, experiment="ring", verdicts=verdicts))
 
 
 def _history(n=60, every=10):
@@ -232,6 +243,15 @@ def _by_exp(modes: bool):
         df["n_modes_mean"] = [np.nan, 8, 8]
         df["high_quality_fraction_mean"] = [np.nan, 0.6, 0.9]
         df["high_quality_fraction_se"] = [np.nan, 0.05, np.nan]
+        df["w1_truth_mean"] = [0.09, np.nan, 0.02]
+        df["w1_truth_se"] = [0.004, np.nan, np.nan]
+        df["w1_floor_mean"] = [0.034, 0.1, 0.2]
+        df["w1_floor_sd_mean"] = [0.01, 0.01, 0.02]
+        df["sliced_w1_floor_mean"] = [np.nan, 0.05, 0.01]
+        df["sliced_w1_floor_sd_mean"] = [np.nan, 0.005, 0.002]
+        df["w1_truth_noise_mean"] = [0.006, np.nan, 0.002]
+        for col, counts in (("n_ok", [5, 1, 1]), ("n_mode_collapse", [0, 4, 0]), ("n_inconclusive", [0, 0, 0])):
+            df[col] = counts
     return df
 
 

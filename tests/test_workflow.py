@@ -46,11 +46,14 @@ def test_every_expected_output_exists_and_is_valid(tiny_run):
         gen = np.load(samples / "samples.npy")
         n_real = TINY["datasets"][TINY["experiments"][exp]["dataset"]]["n"]
         assert gen.shape == (n_real, 1) and np.isfinite(gen).all()
-        assert np.load(samples / "eval_samples.npy").shape == (TINY["evaluation"]["n_samples"], 1)
+        assert np.load(samples / "eval_samples.npy").shape == (TINY["evaluation"]["truth_samples"], 1)
         d_real = np.load(samples / "d_real.npy")
         assert d_real.shape == (n_real,) and ((d_real >= 0) & (d_real <= 1)).all()
         metrics = json.loads((res / "metrics" / exp / f"seed{seed}" / "metrics.json").read_text())
         assert metrics["status"] == "ok" and metrics["w1"] > 0 and metrics["w1_floor"] > 0
+        assert metrics["floor_pairs"] == 5 and metrics["w1_floor_sd"] > 0 and metrics["w1_z"] is not None
+        assert metrics["w1_truth"] > 0 and metrics["n_truth"] == TINY["evaluation"]["truth_samples"]
+        assert metrics["verdict"] in ("ok", "mode_collapse", "inconclusive") and metrics["verdict_reason"]
         figures = res / "figures" / exp / f"seed{seed}"
         for fig in ("density", "d_output", "decision", "losses"):
             with Image.open(figures / f"{fig}.png") as im:
@@ -64,6 +67,12 @@ def test_every_expected_output_exists_and_is_valid(tiny_run):
     assert len(table) == len(RUNS)
     by_exp = pd.read_csv(res / "summary" / "metrics_by_experiment.tsv", sep="\t")
     assert set(by_exp.experiment) == set(TINY["experiments"]) and (by_exp.n_seeds == 2).all()
+    assert (by_exp[["n_ok", "n_mode_collapse", "n_inconclusive"]].sum(axis=1) == 2).all()
+    assert set(table.verdict) <= {"ok", "mode_collapse", "inconclusive"}
+    for name in TINY["datasets"]:
+        floor = json.loads((res / "heldout" / name / "floor.json").read_text())
+        assert floor["pairs"] == 5 and len(floor["metrics"]["w1"]["values"]) == 5
+        assert json.loads((res / "heldout" / name / "modes.json").read_text())["source"] == "known"
     assert not list(res.glob("checkpoints/**/*.npz")), "finished runs leave no checkpoint"
     for log in ("train/two_normals/seeds0_1.log", "train/normal/seeds0.log"):
         assert "epoch    20/20" in (res / "logs" / log).read_text()
@@ -99,7 +108,7 @@ def test_a_learning_rate_reruns_only_that_experiment(tiny_run):
     assert {"sample_normal_seeds0": 1, "sample_normal_seeds1": 1}.items() <= jobs.items(), jobs
     assert jobs.get("plot_run") == 2 and jobs.get("evaluate") == 2
     assert not any(rule.startswith("sample_two_normals") for rule in jobs)
-    assert "data" not in jobs and "heldout" not in jobs
+    assert "data" not in jobs and "heldout" not in jobs and "reference" not in jobs
     assert "wildcards: experiment=two_normals" not in text
 
 
@@ -109,7 +118,7 @@ def test_a_dataset_edit_reruns_what_depends_on_it(tiny_run):
     out = snakemake(workdir, "-n", configfile=config)
     text = out.stdout + out.stderr
     jobs = scheduled_jobs(text)
-    assert jobs.get("data") == 1 and jobs.get("heldout") == 1
+    assert jobs.get("data") == 1 and jobs.get("heldout") == 1 and jobs.get("reference") == 1
     assert {"train_normal_seeds0", "train_normal_seeds1"} <= set(jobs)
     assert not any(rule.startswith("train_two_normals") for rule in jobs)
 
@@ -134,4 +143,13 @@ def test_a_new_seed_and_experiment_recompute_only_what_is_new(tiny_run):
         "train_normal_seeds2", "sample_normal_seeds2", "train_normal_lsgan_seeds0", "sample_normal_lsgan_seeds0"}
     assert jobs["evaluate"] == 2 and jobs["plot_run"] == 2 and jobs["animate"] == 2
     assert jobs["aggregate"] == 1 and jobs["dashboard"] == 2  # normal's and normal_lsgan's
-    assert "data" not in jobs and "heldout" not in jobs
+    assert "data" not in jobs and "heldout" not in jobs and "reference" not in jobs
+
+
+def test_a_verdict_threshold_re_evaluates_without_retraining(tiny_run):
+    workdir, _ = tiny_run
+    config = write_config(workdir / "thr.yaml", edited(TINY, **{"evaluation.collapse_mass_ratio": 0.3}))
+    jobs = scheduled_jobs(snakemake(workdir, "-n", configfile=config).stdout)
+    assert jobs.get("evaluate") == len(RUNS), jobs
+    assert not any(rule.startswith(("train_", "sample_")) for rule in jobs), jobs
+    assert "reference" not in jobs and "heldout" not in jobs

@@ -5,7 +5,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 
 from snakemake.exceptions import WorkflowError
-from toygan.config import ConfigError, group_label, seed_groups, validate_config
+from toygan.config import REFERENCE_SETTINGS, ConfigError, group_label, seed_groups, validate_config
 from toygan.sizing import train_resources
 
 try:
@@ -38,6 +38,13 @@ def without_seeds(name):
 
 def dataset_of(name):
     return EXPERIMENTS[name]["dataset"]
+
+
+def eval_rows(dataset):
+    """Generated rows a sample job writes to eval_samples.npy: the scored n_samples, or the
+    truth_samples that w1_truth needs where the true distribution is known (not for files)."""
+    e = config["evaluation"]
+    return max(e["n_samples"], 0 if DATASETS[dataset]["kind"] == "file" else e["truth_samples"])
 
 
 def seed_dir(stage, exp, seed):

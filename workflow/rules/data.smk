@@ -25,3 +25,21 @@ rule heldout:
         f"{R}/logs/heldout/{{dataset}}.log",
     script:
         "../scripts/heldout.py"
+
+
+rule reference:
+    """Per dataset, once: the noise floor over many real pairs and the modes runs are scored against."""
+    input:
+        spec=f"{R}/data/{{dataset}}.json",
+        a=f"{R}/heldout/{{dataset}}/a.npy",
+        b=f"{R}/heldout/{{dataset}}/b.npy",
+    output:
+        floor=f"{R}/heldout/{{dataset}}/floor.json",
+        modes=f"{R}/heldout/{{dataset}}/modes.json",
+    params:
+        spec=lambda w: DATASETS[w.dataset],
+        settings={k: config["evaluation"][k] for k in REFERENCE_SETTINGS},
+    log:
+        f"{R}/logs/reference/{{dataset}}.log",
+    script:
+        "../scripts/reference.py"

@@ -1,11 +1,11 @@
 rule evaluate:
-    """Per-run metrics against held-out real data, each beside its real-vs-real noise floor."""
+    """Per-run metrics against held-out real data, each beside its real-vs-real noise floor, and a verdict."""
     input:
         eval_samples=f"{R}/samples/{{experiment}}/seed{{seed}}/eval_samples.npy",
         run=f"{R}/models/{{experiment}}/seed{{seed}}/run.json",
-        spec=lambda w: f"{R}/data/{dataset_of(w.experiment)}.json",
         a=lambda w: f"{R}/heldout/{dataset_of(w.experiment)}/a.npy",
-        b=lambda w: f"{R}/heldout/{dataset_of(w.experiment)}/b.npy",
+        floor=lambda w: f"{R}/heldout/{dataset_of(w.experiment)}/floor.json",
+        modes=lambda w: f"{R}/heldout/{dataset_of(w.experiment)}/modes.json",
     output:
         metrics=f"{R}/metrics/{{experiment}}/seed{{seed}}/metrics.json",
     params:

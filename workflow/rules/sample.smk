@@ -30,7 +30,7 @@ for _exp, _seeds, _group in SEED_GROUPS:
         params:
             experiment=without_seeds(_exp),
             seeds=_seeds,
-            n_eval=config["evaluation"]["n_samples"],
+            n_eval=eval_rows(dataset_of(_exp)),
         resources:
             mem_mb=1500 + 100 * len(_seeds),  # TensorFlow itself needs about 1 GB
             runtime=10 + len(_seeds),

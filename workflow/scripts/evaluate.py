@@ -1,20 +1,19 @@
-"""Rule evaluate: metrics of one run against held-out real data (no TensorFlow)."""
+"""Rule evaluate: metrics and verdict of one run against held-out real data (no TensorFlow)."""
 import numpy as np
 
-from toygan import metrics
+from toygan import metrics, verdict
 from toygan.io import read_json, write_json
 from toygan.logs import setup
 
 log = setup(snakemake.log[0])
 run = read_json(snakemake.input.run)
-spec = read_json(snakemake.input.spec)
-comps = spec["components"]
+settings = snakemake.params.settings
 result = metrics.evaluate(
     np.load(snakemake.input.eval_samples),
     np.load(snakemake.input.a),
-    np.load(snakemake.input.b),
-    {k: np.asarray(v) for k, v in comps.items()} if comps else None,
-    snakemake.params.settings,
+    read_json(snakemake.input.floor),
+    read_json(snakemake.input.modes),
+    settings,
 )
 if result["status"] == "ok" and run["status"] == "diverged":
     result["status"] = "diverged"
@@ -24,6 +23,8 @@ result.update(
     seed=run["seed"],
     diverged_epoch=run["diverged_epoch"],
 )
-log.info("%s seed %s: status %s, W1 %s (floor %s)", run["experiment"], run["seed"], result["status"],
-         result.get("w1"), result.get("w1_floor"))
+result["verdict"], result["verdict_reason"] = verdict.decide(result, settings)
+log.info("%s seed %s: status %s, verdict %s (%s), W1 %s (floor %s ± %s), w1_truth %s", run["experiment"],
+         run["seed"], result["status"], result["verdict"], result["verdict_reason"], result.get("w1"),
+         result.get("w1_floor"), result.get("w1_floor_sd"), result.get("w1_truth"))
 write_json(snakemake.output.metrics, result)

@@ -35,6 +35,12 @@ class ConfigError(ValueError):
     """A config value is wrong; the message names the key path."""
 
 
+# The `evaluation` keys of the per-dataset rule `reference` (toygan.reference): the verdict
+# thresholds are not among them, so changing a threshold never recomputes the floors.
+REFERENCE_SETTINGS = ("n_samples", "ot_subsample", "histogram_bins", "epsilon", "mode_threshold", "seed",
+                      "floor_pairs", "truth_samples", "truth_projections", "max_modes")
+
+
 def load_schema() -> dict:
     with open(SCHEMA_PATH) as fh:
         return yaml.safe_load(fh)

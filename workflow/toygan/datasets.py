@@ -83,6 +83,27 @@ def heldout_pair(spec: dict, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]
     return a, b
 
 
+def floor_pairs(spec: dict, n: int, seed: int, k: int, heldout: np.ndarray | None = None):
+    """``k`` independent real pairs (a, b) of the scored size, for the noise-floor distribution.
+
+    Synthetic kinds: fresh i.i.d. draws of ``n`` rows per side, pair i from
+    SeedSequence([data seed, seed, 3, i]) (never the training or held-out streams).
+    file: ``heldout`` (all held-out rows) is resampled with replacement, ``len(heldout) // 2``
+    rows per side (the size of the scored held-out half), pair i from the same seed sequence.
+    """
+    kind = _kind(spec)
+    if kind == "file" and (heldout is None or len(heldout) < 2):
+        raise DataFileError(f"{spec.get('path')}: the noise floor needs at least 2 held-out rows")
+    comp = None if kind == "file" else components(spec)
+    for i in range(k):
+        rng = np.random.default_rng(np.random.SeedSequence([spec["seed"], seed, 3, i]))
+        if comp is None:
+            m = len(heldout) // 2
+            yield heldout[rng.integers(0, len(heldout), m)], heldout[rng.integers(0, len(heldout), m)]
+        else:
+            yield _sample_components(comp, n, rng), _sample_components(comp, n, rng)
+
+
 def components(spec: dict) -> dict[str, np.ndarray] | None:
     """Gaussian components {"means": (k,d), "stds": (k,d), "weights": (k,) summing to 1}.
 

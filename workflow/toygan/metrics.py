@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 from scipy import stats
+
+from . import truth
 
 __all__ = [
     "w1",
@@ -23,6 +25,7 @@ __all__ = [
     "histogram_divergences",
     "moments",
     "mode_metrics",
+    "mode_mass",
     "training_w1",
     "evaluate",
 ]
@@ -40,6 +43,10 @@ DEFAULT_SETTINGS = {
     "epsilon": 1.0e-10,
     "mode_threshold": 3.0,
     "seed": 12345,
+    "floor_pairs": 20,
+    "truth_samples": 100000,
+    "truth_projections": 32,
+    "max_modes": 10,
 }
 
 # Rows of the std-normalised distance matrix computed at once in mode_metrics.
@@ -240,6 +247,31 @@ def _components(comps: Mapping[str, Any], d: int) -> tuple[np.ndarray, np.ndarra
     return means, stds, weights / weights.sum()
 
 
+def _assign(x: np.ndarray, means: np.ndarray, stds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest component of every row by std-normalised distance, and that distance."""
+    nearest = np.empty(x.shape[0], dtype=np.int64)
+    dist = np.empty(x.shape[0])
+    for start in range(0, x.shape[0], _CHUNK):
+        chunk = x[start : start + _CHUNK]
+        z = np.linalg.norm((chunk[:, None, :] - means[None]) / stds[None], axis=2)
+        nearest[start : start + len(chunk)] = np.argmin(z, axis=1)
+        dist[start : start + len(chunk)] = np.min(z, axis=1)
+    return nearest, dist
+
+
+def mode_mass(samples: Any, comps: Mapping[str, Any], *, threshold: float = 3.0) -> list[float]:
+    """Per mode, the fraction of *all* rows that are high quality and nearest to it.
+
+    Real data puts about w_k there (a little less: the tails beyond ``threshold``); a
+    generator that misses a mode, or smears its mass between modes, puts much less.
+    """
+    x = _as_2d(samples)
+    means, stds, _ = _components(comps, x.shape[1])
+    nearest, dist = _assign(x, means, stds)
+    counts = np.bincount(nearest[dist < threshold], minlength=means.shape[0])
+    return [float(c) / x.shape[0] for c in counts]
+
+
 def mode_metrics(samples: Any, comps: Mapping[str, Any], *, threshold: float = 3.0) -> dict:
     """Mode coverage as in VEEGAN (Srivastava et al. 2017) and PacGAN (Lin et al. 2018).
 
@@ -252,13 +284,7 @@ def mode_metrics(samples: Any, comps: Mapping[str, Any], *, threshold: float = 3
     x = _as_2d(samples)
     means, stds, w = _components(comps, x.shape[1])
     k = means.shape[0]
-    nearest = np.empty(x.shape[0], dtype=np.int64)
-    dist = np.empty(x.shape[0])
-    for start in range(0, x.shape[0], _CHUNK):
-        chunk = x[start : start + _CHUNK]
-        z = np.linalg.norm((chunk[:, None, :] - means[None]) / stds[None], axis=2)
-        nearest[start : start + len(chunk)] = np.argmin(z, axis=1)
-        dist[start : start + len(chunk)] = np.min(z, axis=1)
+    nearest, dist = _assign(x, means, stds)
     good = dist < threshold
     counts = np.bincount(nearest[good], minlength=k)
     n_good = int(counts.sum())
@@ -291,11 +317,12 @@ def training_w1(real_fixed: Any, gen: Any) -> float:
     return sliced_w1(a, b, n_projections=TRAINING_PROJECTIONS, seed=TRAINING_SEED)
 
 
-def _distance_names(d: int) -> list[str]:
+def distance_names(d: int) -> list[str]:
     return ["w1", "ks_stat", "js", "kl"] if d == 1 else ["w1", "sliced_w1"]
 
 
-def _distances(gen: np.ndarray, real: np.ndarray, s: Mapping[str, Any]) -> dict[str, float]:
+def distances(gen: np.ndarray, real: np.ndarray, s: Mapping[str, Any]) -> dict[str, float]:
+    """Every distance of ``distance_names(d)`` (plus ``ks_pvalue`` in 1-D) from ``gen`` to ``real``."""
     out = {"w1": w1(real, gen, ot_subsample=int(s["ot_subsample"]), seed=int(s["seed"]))}
     if real.shape[1] == 1:
         out["ks_stat"], out["ks_pvalue"] = ks(real, gen)
@@ -313,44 +340,99 @@ def _moment_keys(d: int) -> list[str]:
 _MODE_KEYS = ["modes_captured", "n_modes", "high_quality_fraction", "reverse_kl"]
 
 
+def floor_stats(floor: Any, real: np.ndarray, s: Mapping[str, Any]) -> tuple[dict, dict, int]:
+    """(means, sds, pairs) of the noise floor: from a floor distribution (the mapping written
+    by ``toygan.reference.floor_distribution``) or, given an array B, from the one pair (B, A)
+    with sd None."""
+    if isinstance(floor, Mapping):
+        stats_ = floor["metrics"]
+        return ({k: v["mean"] for k, v in stats_.items()}, {k: v["sd"] for k, v in stats_.items()},
+                int(floor["pairs"]))
+    b = _as_2d(floor, "heldout_b")
+    if b.shape[1] != real.shape[1]:
+        raise ValueError(f"heldout_b has dimension {b.shape[1]}, heldout_a {real.shape[1]}")
+    return distances(b, real, s), {}, 1
+
+
+def _mode_reference(modes: Mapping[str, Any] | None) -> tuple[Mapping | None, bool, Mapping | None]:
+    """(components, known, real_all) from plain components (the true ones) or modes.json."""
+    if modes is None or "means" in modes:
+        return modes, modes is not None, None
+    return modes["components"], modes["source"] == "known", modes.get("real_all")
+
+
+def _mass_ratio_min(gen: Sequence[float], ref: Sequence[float]) -> float | None:
+    pairs = [(g, r) for g, r in zip(gen, ref) if r > 0]
+    return min(g / r for g, r in pairs) if pairs else None
+
+
+def _mode_results(gen: np.ndarray | None, real: np.ndarray, modes: Mapping, s: Mapping[str, Any]) -> dict:
+    """Mode metrics of the generated rows (no prefix), held-out A (``real_``) and, for
+    fitted modes, all real rows (``real_all_``), with the per-mode masses the verdict uses."""
+    comps, _, real_all = _mode_reference(modes)
+    thr = float(s["mode_threshold"])
+    out: dict[str, Any] = {}
+    real_modes = mode_metrics(real, comps, threshold=thr)
+    gm = mode_metrics(gen, comps, threshold=thr) if gen is not None else {
+        **dict.fromkeys(_MODE_KEYS), "n_modes": real_modes["n_modes"]}
+    out.update({k: _py(v) for k, v in gm.items()})
+    out.update({f"real_{k}": _py(v) for k, v in real_modes.items()})
+    real_mass = mode_mass(real, comps, threshold=thr)
+    gen_mass = mode_mass(gen, comps, threshold=thr) if gen is not None else None
+    out["mode_mass"], out["real_mode_mass"] = gen_mass, real_mass
+    ref_mass, ref_rows = real_mass, real.shape[0]
+    if real_all is not None:
+        out.update({f"real_all_{k}": _py(real_all[k]) for k in _MODE_KEYS})
+        out["real_all_mode_mass"] = list(real_all["mode_mass"])
+        out["heldout_mode_mass_ratio_min"] = _py(_mass_ratio_min(gen_mass, real_mass)) if gen_mass else None
+        ref_mass, ref_rows = real_all["mode_mass"], int(real_all["n_rows"])
+    out["mode_reference"] = "all real rows" if real_all is not None else "held-out A"
+    out["mode_mass_ratio_min"] = _py(_mass_ratio_min(gen_mass, ref_mass)) if gen_mass else None
+    out["mode_rows_min"] = _py(min(ref_mass) * ref_rows)
+    return out
+
+
 def evaluate(
     generated: Any,
     heldout_a: Any,
-    heldout_b: Any,
-    comps: Mapping[str, Any] | None,
+    floor: Any,
+    modes: Mapping[str, Any] | None,
     settings: Mapping[str, Any] | None = None,
 ) -> dict:
-    """All final metrics of one run, JSON-safe.
+    """All final metrics of one run, JSON-safe (lists only for the per-mode masses).
 
     ``settings`` is the ``evaluation`` config section (missing keys take the schema
-    defaults). ``generated`` is truncated to ``len(heldout_a)`` rows. For each distance M
-    (1-D: w1, ks_stat, js, kl; 2-D: w1, sliced_w1) the result holds M (generated vs
-    heldout_a), ``M_floor`` (heldout_b vs heldout_a) and ``M_ratio`` = M / M_floor (None if
-    the floor is 0). Plus ``ks_pvalue`` (1-D), ``gen_*``/``real_*`` moments and, if
-    ``comps`` is given, the mode metrics of generated (no prefix) and of heldout_a
-    (``real_`` prefix). Generated samples with NaN/inf (or no rows) give
-    ``status: "failed"`` and a ``reason``; their metrics are None while the real-data
-    reference values (floors, ``real_*``) are still reported.
+    defaults). ``floor`` is the noise-floor distribution of the dataset (floor.json) or a
+    second real sample B (a single pair). ``modes`` is None, the true components
+    ({"means", "stds", "weights"}) or modes.json (``source`` "known" or "gmm").
+
+    The first ``len(heldout_a)`` generated rows are scored against A: for each distance M
+    (1-D: w1, ks_stat, js, kl; 2-D: w1, sliced_w1) the result holds M, ``M_floor`` (the
+    floor mean), ``M_floor_sd``, ``M_ratio`` = M / M_floor (None if the floor is 0) and
+    ``M_z`` = (M − M_floor) / M_floor_sd. Mode metrics use the first ``n_samples`` rows; with
+    known components ``w1_truth`` uses the first ``truth_samples`` rows. Generated rows with
+    NaN/inf (or none) give ``status: "failed"`` and a ``reason``; their metrics are None while
+    the real-data reference values (floors, ``real_*``) are still reported.
     """
     s = {**DEFAULT_SETTINGS, **(settings or {})}
     real = _as_2d(heldout_a, "heldout_a")
-    real_b = _as_2d(heldout_b, "heldout_b")
     d = real.shape[1]
-    if real_b.shape[1] != d:
-        raise ValueError(f"heldout_b has dimension {real_b.shape[1]}, heldout_a {d}")
-    gen = np.asarray(generated, dtype=float)
-    if gen.ndim == 1:
-        gen = gen[:, None]
-    if gen.ndim != 2 or gen.shape[1] != d:
+    gen_all = np.asarray(generated, dtype=float)
+    if gen_all.ndim == 1:
+        gen_all = gen_all[:, None]
+    if gen_all.ndim != 2 or gen_all.shape[1] != d:
         raise ValueError(f"generated has shape {np.shape(generated)}, expected (n, {d})")
-    gen = gen[: real.shape[0]]
+    comps, known, _ = _mode_reference(modes)
+    n_mode_rows = max(int(s["n_samples"]), real.shape[0])
+    used = gen_all[: max(n_mode_rows, int(s["truth_samples"]) if known else 0)]
 
     reason = None
-    if gen.shape[0] == 0:
+    if used.shape[0] == 0:
         reason = "no generated samples"
-    elif not np.all(np.isfinite(gen)):
-        bad = int(np.count_nonzero(~np.all(np.isfinite(gen), axis=1)))
-        reason = f"{bad} of {gen.shape[0]} generated samples contain NaN or inf"
+    elif not np.all(np.isfinite(used)):
+        bad = int(np.count_nonzero(~np.all(np.isfinite(used), axis=1)))
+        reason = f"{bad} of {used.shape[0]} generated samples contain NaN or inf"
+    gen = gen_all[: real.shape[0]]
 
     out: dict[str, Any] = {
         "status": "ok" if reason is None else "failed",
@@ -359,14 +441,16 @@ def evaluate(
         "n_generated": int(gen.shape[0]),
         "n_real": int(real.shape[0]),
     }
-    names = _distance_names(d)
-    floor = _distances(real_b, real, s)
-    value = _distances(gen, real, s) if reason is None else {}
-    for name in names:
-        v, f = value.get(name), floor[name]
+    f_mean, f_sd, pairs = floor_stats(floor, real, s)
+    out["floor_pairs"] = pairs
+    value = distances(gen, real, s) if reason is None else {}
+    for name in distance_names(d):
+        v, f, sd = value.get(name), f_mean[name], f_sd.get(name)
         out[name] = _py(v)
         out[f"{name}_floor"] = _py(f)
+        out[f"{name}_floor_sd"] = _py(sd)
         out[f"{name}_ratio"] = _py(v / f) if (v is not None and f > 0) else None
+        out[f"{name}_z"] = _py((v - f) / sd) if (v is not None and sd) else None
     if d == 1:
         out["ks_pvalue"] = _py(value.get("ks_pvalue"))
 
@@ -375,12 +459,12 @@ def evaluate(
     out.update({f"real_{k}": v for k, v in moments(real).items()})
 
     if comps is not None:
-        thr = float(s["mode_threshold"])
-        real_modes = mode_metrics(real, comps, threshold=thr)
-        if reason is None:
-            gm = mode_metrics(gen, comps, threshold=thr)
-        else:
-            gm = {**dict.fromkeys(_MODE_KEYS), "n_modes": real_modes["n_modes"]}
-        out.update({k: _py(v) for k, v in gm.items()})
-        out.update({f"real_{k}": _py(v) for k, v in real_modes.items()})
+        out.update(_mode_results(None if reason else gen_all[:n_mode_rows], real, modes, s))
+        out["modes_source"] = "known" if known else "gmm"
+    if known:
+        rows = gen_all[: int(s["truth_samples"])]
+        out["w1_truth"] = None if reason else _py(truth.w1_truth(rows, comps, projections=int(s["truth_projections"])))
+        out["n_truth"] = int(rows.shape[0])
+        noise = floor.get("w1_truth_noise") if isinstance(floor, Mapping) else None
+        out["w1_truth_noise"] = _py(noise["mean"]) if noise else None
     return out

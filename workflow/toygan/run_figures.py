@@ -54,6 +54,7 @@ def draw_animation(inputs: dict, gif: str, page: str, settings: dict, *, experim
 
 def draw_dashboard(data: str, samples: list[str], metrics: list[str], seeds: list[int], output: str,
                    settings: dict, *, experiment: str):
-    ratios = {s: read_json(m).get("w1_ratio") for s, m in zip(seeds, metrics)}
+    results = {s: read_json(m) for s, m in zip(seeds, metrics)}
     gens = {s: np.load(p) for s, p in zip(seeds, samples)}
-    plots.dashboard(np.load(data), gens, ratios, output, settings, experiment=experiment)
+    plots.dashboard(np.load(data), gens, {s: r.get("w1_ratio") for s, r in results.items()}, output, settings,
+                    experiment=experiment, verdicts={s: r.get("verdict") for s, r in results.items()})

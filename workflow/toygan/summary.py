@@ -12,15 +12,19 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .verdict import VERDICTS
+
 __all__ = ["ID_COLUMNS", "DESCRIPTIVE_COLUMNS", "metric_columns", "collect", "by_experiment", "write_tables", "benchmark_table", "format_mean_se"]
 
 # Columns that identify or describe a run; everything else numeric is a metric.
-ID_COLUMNS = ["experiment", "dataset", "seed", "status", "diverged_epoch"]
+ID_COLUMNS = ["experiment", "dataset", "seed", "status", "verdict", "diverged_epoch"]
 # Columns of metrics.json that describe the run rather than score it: kept in metrics.tsv,
 # not aggregated by by_experiment.
-DESCRIPTIVE_COLUMNS = ["reason", "dim", "n_generated", "n_real"]
+DESCRIPTIVE_COLUMNS = ["reason", "verdict_reason", "dim", "n_generated", "n_real", "n_truth", "floor_pairs",
+                       "mode_reference", "modes_source"]
 _NON_METRIC = set(ID_COLUMNS) | set(DESCRIPTIVE_COLUMNS)
 STATUSES = ("ok", "diverged", "failed")
+_COUNTED_VERDICTS = ("ok", "mode_collapse", "inconclusive")
 
 
 def _is_number(v: Any) -> bool:
@@ -31,11 +35,13 @@ def collect(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """One row per (experiment, seed), every metric a column, sorted by experiment then seed.
 
     Each record is a run's metrics.json content plus ``experiment``, ``dataset``, ``seed``,
-    ``status`` ("ok" | "diverged" | "failed") and ``diverged_epoch`` (int or None). Metric
+    ``status`` ("ok" | "diverged" | "failed"), ``verdict`` (one of ``VERDICTS``, or None for
+    records written before verdicts existed) and ``diverged_epoch`` (int or None). Metric
     columns whose values are all numbers or None become float columns (None -> NaN);
     ``diverged_epoch`` is a nullable integer column.
     """
-    records = [dict(r) for r in records]
+    # Per-mode lists (mode_mass, ...) stay in metrics.json: a table cell holds one number.
+    records = [{k: v for k, v in r.items() if not isinstance(v, (list, dict))} for r in records]
     for r in records:
         missing = [c for c in ("experiment", "seed", "status") if c not in r]
         if missing:
@@ -43,6 +49,9 @@ def collect(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         if r["status"] not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, got {r['status']!r}")
         r.setdefault("dataset", None)
+        r.setdefault("verdict", None)
+        if r["verdict"] is not None and r["verdict"] not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {r['verdict']!r}")
         r.setdefault("diverged_epoch", None)
     df = pd.DataFrame.from_records(records)
     if df.empty:
@@ -74,7 +83,9 @@ def metric_columns(df: pd.DataFrame) -> list[str]:
 
 
 def by_experiment(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per experiment: dataset, n_seeds, n_diverged, n_failed and, for every numeric
+    """One row per experiment: dataset, n_seeds, n_diverged, n_failed, the verdict counts
+    n_ok, n_mode_collapse, n_inconclusive (diverged and failed runs are n_diverged and
+    n_failed) and, for every numeric
     metric, ``<metric>_mean``, ``<metric>_se`` (sample std with ddof=1 / sqrt(n); NaN for
     n < 2), ``<metric>_min`` and ``<metric>_max`` over the runs whose value is finite."""
     metrics = metric_columns(df)
@@ -87,6 +98,7 @@ def by_experiment(df: pd.DataFrame) -> pd.DataFrame:
             "n_seeds": int(len(grp)),
             "n_diverged": int((grp["status"] == "diverged").sum()),
             "n_failed": int((grp["status"] == "failed").sum()),
+            **{f"n_{v}": int((grp["verdict"] == v).sum()) for v in _COUNTED_VERDICTS},
         }
         for m in metrics:
             v = grp[m].to_numpy(dtype=float)
@@ -97,7 +109,7 @@ def by_experiment(df: pd.DataFrame) -> pd.DataFrame:
             row[f"{m}_min"] = float(v.min()) if n else np.nan
             row[f"{m}_max"] = float(v.max()) if n else np.nan
         rows.append(row)
-    cols = ["experiment", "dataset", "n_seeds", "n_diverged", "n_failed"]
+    cols = ["experiment", "dataset", "n_seeds", "n_diverged", "n_failed", *[f"n_{v}" for v in _COUNTED_VERDICTS]]
     cols += [f"{m}_{s}" for m in metrics for s in ("mean", "se", "min", "max")]
     return pd.DataFrame(rows, columns=cols)
 

@@ -126,8 +126,14 @@ def _seed_key(s):
         return (1, 0, str(s))
 
 
-def _seed_text(seed, ratio) -> str:
-    return f"seed {seed} · W1/floor {fmt_ratio(ratio)}"
+def _seed_text(seed, ratio, verdict=None) -> str:
+    text = f"seed {seed} · W1/floor {fmt_ratio(ratio)}"
+    return f"{text} · {verdict.replace('_', ' ')}" if verdict else text
+
+
+def _looks_bad(verdict) -> bool:
+    """A run whose verdict is not ok is drawn dashed, so it cannot pass for a good one."""
+    return bool(verdict) and verdict != "ok"
 
 
 # ----------------------------------------------------------------------------- 1-D
@@ -310,16 +316,19 @@ def heatmap_2d(grid_x, grid_y, d_grid, real, gen, path, settings, *, experiment,
 # ----------------------------------------------------------------------------- dashboard
 
 
-def dashboard(real, gens: Mapping[Any, Any], ratios: Mapping[Any, Any], path, settings, *, experiment):
-    """All seeds of one experiment in one figure (1-D: overlaid KDEs; 2-D: panel grid)."""
+def dashboard(real, gens: Mapping[Any, Any], ratios: Mapping[Any, Any], path, settings, *, experiment,
+              verdicts: Mapping[Any, Any] | None = None):
+    """All seeds of one experiment in one figure (1-D: overlaid KDEs; 2-D: panel grid), each
+    labelled with its W1/floor and, if given, its verdict."""
     real = finite_rows(as_2d(real))
     seeds = sorted(gens, key=_seed_key)
+    verdicts = verdicts or {}
     if real.shape[1] == 1:
-        return _dashboard_1d(real[:, 0], gens, ratios, seeds, path, settings, experiment)
-    return _dashboard_2d(real, gens, ratios, seeds, path, settings, experiment)
+        return _dashboard_1d(real[:, 0], gens, ratios, verdicts, seeds, path, settings, experiment)
+    return _dashboard_2d(real, gens, ratios, verdicts, seeds, path, settings, experiment)
 
 
-def _dashboard_1d(real, gens, ratios, seeds, path, settings, experiment):
+def _dashboard_1d(real, gens, ratios, verdicts, seeds, path, settings, experiment):
     bw = setting(settings, "kde_bw_adjust")
     fig = new_figure(settings)
     ax = fig.add_subplot()
@@ -330,27 +339,28 @@ def _dashboard_1d(real, gens, ratios, seeds, path, settings, experiment):
     palette = SEED_COLORS if len(seeds) <= len(SEED_COLORS) else sns.color_palette("flare", len(seeds))
     gen_peak = 0.0
     for s, g, c in zip(seeds, gen_cols, palette):
-        peak = _kde(ax, g, color=c, label=_seed_text(s, ratios.get(s)), bw_adjust=bw, view=view,
-                    lw=1.6, alpha=0.9, zorder=2)
+        peak = _kde(ax, g, color=c, label=_seed_text(s, ratios.get(s), verdicts.get(s)), bw_adjust=bw,
+                    view=view, lw=1.6, alpha=0.9, zorder=2, ls="--" if _looks_bad(verdicts.get(s)) else "-")
         gen_peak = max(gen_peak, peak)
     ax.set_xlim(*view)
     _cap_density_ylim(ax, real_peak, gen_peak)
     ax.set_xlabel("x")
     ax.set_ylabel("density")
     ax.set_title(f"{experiment} — all seeds")
+    legend_title = "generated (W1/floor · verdict)" if verdicts else "generated (W1/floor)"
     if len(seeds) <= 8:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0,
-                  title="generated (W1/floor)", title_fontsize="small")
+                  title=legend_title, title_fontsize="small")
     else:  # many seeds: a multi-column legend below the axes
         w, h = fig.get_size_inches()
         fig.set_size_inches(w, h + 0.22 * math.ceil((len(seeds) + 1) / 3))
         h_, l_ = ax.get_legend_handles_labels()
-        fig.legend(h_, l_, loc="outside lower center", ncol=3, title="generated (W1/floor)",
+        fig.legend(h_, l_, loc="outside lower center", ncol=3, title=legend_title,
                    title_fontsize="small", frameon=False)
     return save(fig, path, settings)
 
 
-def _dashboard_2d(real, gens, ratios, seeds, path, settings, experiment):
+def _dashboard_2d(real, gens, ratios, verdicts, seeds, path, settings, experiment):
     n = max(len(seeds), 1)
     ncols = min(n, 4 if n > 4 else n)
     if n in (5, 6):
@@ -367,7 +377,8 @@ def _dashboard_2d(real, gens, ratios, seeds, path, settings, experiment):
         gf = subsample(finite_rows(g), n_pts, seed=3)
         ax.scatter(r[:, 0], r[:, 1], s=3, color=REAL_COLOR, alpha=0.15, linewidths=0, rasterized=True)
         ax.scatter(gf[:, 0], gf[:, 1], s=3, color=FAKE_COLOR, alpha=0.6, linewidths=0, rasterized=True)
-        ax.set_title(_seed_text(s, ratios.get(s)), fontsize="small")
+        ax.set_title(_seed_text(s, ratios.get(s), verdicts.get(s)), fontsize="small",
+                     color="#B22222" if _looks_bad(verdicts.get(s)) else "black")
         ax.set_aspect("equal", adjustable="box")
         note_outside(ax, outside_fraction(g, view), what="points")
     for ax in axes[len(seeds):]:

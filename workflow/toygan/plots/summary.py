@@ -14,6 +14,10 @@ from .style import FAKE_COLOR, FLOOR_COLOR, fmt_ratio, new_figure, save, setting
 
 MODES_COLOR = "#E69F00"  # Okabe-Ito orange
 HQ_COLOR = "#CC79A7"  # Okabe-Ito reddish purple
+TRUTH_COLOR = "#009E73"  # Okabe-Ito bluish green
+# Verdict counts printed under each experiment, in this order and with these words.
+VERDICT_WORDS = [("n_ok", "ok"), ("n_mode_collapse", "collapse"), ("n_inconclusive", "inconclusive"),
+                 ("n_diverged", "diverged"), ("n_failed", "failed")]
 
 
 def _num(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -26,8 +30,54 @@ def _nan0(a: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(a), a, 0.0)
 
 
+def _verdict_counts(df: pd.DataFrame) -> list[str]:
+    """'2 ok · 1 collapse' per experiment (empty where no verdict column exists)."""
+    cols = [(c, word) for c, word in VERDICT_WORDS if c in df]
+    if not any(c.startswith("n_ok") or c == "n_mode_collapse" for c, _ in cols):
+        return [""] * len(df)
+    out = []
+    for _, row in df.iterrows():
+        parts = [f"{int(row[c])} {word}" for c, word in cols if np.isfinite(float(row[c])) and int(row[c])]
+        out.append(" · ".join(parts))
+    return out
+
+
+def _truth_panel(ax, df: pd.DataFrame, x: np.ndarray) -> None:
+    """w1_truth (mean ± s.e.) beside the noise floor at the scored size (mean ± sd over the
+    floor's pairs), in data units; in 2-D both are sliced W1."""
+    truth, truth_se = _num(df, "w1_truth_mean"), _num(df, "w1_truth_se")
+    sliced = np.isfinite(_num(df, "sliced_w1_floor_mean"))
+    floor = np.where(sliced, _num(df, "sliced_w1_floor_mean"), _num(df, "w1_floor_mean"))
+    floor_sd = np.where(sliced, _num(df, "sliced_w1_floor_sd_mean"), _num(df, "w1_floor_sd_mean"))
+    noise = _num(df, "w1_truth_noise_mean")
+    ok = np.isfinite(truth)
+    ax.errorbar(x[ok] - 0.12, truth[ok], yerr=_nan0(truth_se[ok]), fmt="D", color=TRUTH_COLOR, ms=6, capsize=4,
+                label="w1_truth: generator vs true distribution (mean ± s.e.)", zorder=3)
+    okf = np.isfinite(floor)
+    ax.errorbar(x[okf] + 0.12, floor[okf], yerr=_nan0(floor_sd[okf]), fmt="s", color=FLOOR_COLOR, ms=6,
+                capsize=4, label="noise floor at the scored size (mean ± sd)", zorder=3)
+    okn = np.isfinite(noise)
+    if okn.any():
+        ax.scatter(x[okn] - 0.12, noise[okn], marker="_", s=120, color="0.45", zorder=2,
+                   label="w1_truth of exact draws (its own noise)")
+    for xi, t in zip(x[ok], truth[ok]):
+        ax.annotate(f"{t:.3g}", (xi - 0.12, t), xytext=(-8, 0), textcoords="offset points", va="center",
+                    ha="right", fontsize="x-small", color="0.25")
+    vals = np.r_[truth[ok], floor[okf], noise[okn]]
+    vals = vals[vals > 0]
+    if vals.size and vals.max() / vals.min() > 20:
+        ax.set_yscale("log")
+    else:
+        ax.set_ylim(0, float(np.nanmax(np.r_[truth[ok] + _nan0(truth_se[ok]), floor[okf] + _nan0(floor_sd[okf]),
+                                             [1e-9]])) * 1.25)
+    ax.set_ylabel("W1 (data units)")
+    ax.legend(loc="best", fontsize="x-small")
+
+
 def comparison(by_exp, path, settings):
-    """W1/floor per experiment (mean ± s.e., min–max) and, where available, mode metrics."""
+    """W1/floor per experiment (mean ± s.e., min–max), the generator's own error w1_truth
+    beside the floor where the true distribution is known, and mode metrics where available.
+    Tick labels carry the seeds and the verdict counts."""
     df = by_exp.reset_index(drop=True)
     n = len(df)
     x = np.arange(n)
@@ -42,12 +92,14 @@ def comparison(by_exp, path, settings):
         frac, frac_se = modes / n_modes, modes_se / n_modes
     hq, hq_se = _num(df, "high_quality_fraction_mean"), _num(df, "high_quality_fraction_se")
     has_modes = bool(np.isfinite(frac).any() or np.isfinite(hq).any())
+    has_truth = bool(np.isfinite(_num(df, "w1_truth_mean")).any())
 
     w, h = setting(settings, "figsize")
     width = max(float(w), 1.5 + 1.0 * n)
-    fig = new_figure(settings, figsize=(width, h * (1.65 if has_modes else 1.0)))
-    axes = fig.subplots(2 if has_modes else 1, 1, sharex=True, squeeze=False,
-                        height_ratios=[3, 2] if has_modes else None)[:, 0]
+    ratios = [3] + [2] * (has_truth + has_modes)
+    fig = new_figure(settings, figsize=(width, h * (1.0 + 0.65 * (has_truth + has_modes))))
+    axes = fig.subplots(len(ratios), 1, sharex=True, squeeze=False,
+                        height_ratios=ratios if len(ratios) > 1 else None)[:, 0]
 
     ax = axes[0]
     ok_minmax = np.isfinite(mn) & np.isfinite(mx)
@@ -62,7 +114,7 @@ def comparison(by_exp, path, settings):
     for xi, m in zip(x[ok], mean[ok]):
         ax.annotate(fmt_ratio(m), (xi, m), xytext=(8, 0), textcoords="offset points", va="center",
                     fontsize="x-small", color="0.25")
-    ax.axhline(1.0, ls="--", color=FLOOR_COLOR, lw=1.3, label="noise floor (two real samples)")
+    ax.axhline(1.0, ls="--", color=FLOOR_COLOR, lw=1.3, label="noise floor (mean over real pairs)")
     vals = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in (mean, mn, mx)] + [np.array([1.0])])
     if vals.max() / vals.min() > 20:
         ax.set_yscale("log")
@@ -74,8 +126,11 @@ def comparison(by_exp, path, settings):
     ax.set_ylabel("W1 / noise floor (×)")
     ax.legend(loc="best")
 
+    if has_truth:
+        _truth_panel(axes[1], df, x)
+
     if has_modes:
-        ax2 = axes[1]
+        ax2 = axes[-1]
         bw = 0.38
         ax2.bar(x - bw / 2, _nan0(frac), bw, yerr=_nan0(frac_se), color=MODES_COLOR, capsize=3,
                 label="modes captured (fraction)", error_kw=dict(lw=1.2))
@@ -92,6 +147,7 @@ def comparison(by_exp, path, settings):
     rotate = max((len(nm) for nm in names), default=1) * 0.075 > 0.9 * (width - 1.2) / max(n, 1)
     sep = " " if rotate else "\n"
     labels = [f"{nm}{sep}(n={int(s)})" if np.isfinite(s) else nm for nm, s in zip(names, n_seeds)]
+    labels = [f"{lab}{sep}{v}" if v else lab for lab, v in zip(labels, _verdict_counts(df))]
     axes[-1].set_xticks(x, labels)
     if rotate:
         axes[-1].tick_params(axis="x", labelrotation=30)
@@ -99,6 +155,6 @@ def comparison(by_exp, path, settings):
             t.set_ha("right")
             t.set_rotation_mode("anchor")
     axes[-1].set_xlim(-0.6, n - 0.4)
-    axes[-1].set_xlabel("experiment (n = seeds)")
+    axes[-1].set_xlabel("experiment (n = seeds; verdict counts)")
     fig.suptitle("W1 / noise floor across experiments (mean ± s.e. over seeds)")
     return save(fig, path, settings)

@@ -1,0 +1,111 @@
+"""Per-dataset reference values, computed once per dataset (rule ``reference``; no TensorFlow).
+
+* ``floor_distribution``: every distance over K independent real pairs of the scored size,
+  with mean and sd (floor.json). Each run's ``M_floor`` is that mean.
+* ``truth_noise``: what ``w1_truth`` gives for exact draws of the known distribution, i.e.
+  the estimator's own noise (stored in floor.json).
+* ``modes``: the modes each run is scored against (modes.json): the true components for
+  synthetic kinds; for ``file`` data a Gaussian mixture fitted to all real rows, its number
+  of components chosen by BIC, plus the mode metrics of all real rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+
+from . import datasets, metrics, truth
+
+__all__ = ["floor_distribution", "truth_noise", "fit_modes", "modes", "build", "TRUTH_NOISE_DRAWS"]
+
+# Exact draws of the truth scored by truth_noise: enough for a mean and an sd.
+TRUTH_NOISE_DRAWS = 5
+
+
+def _mean_sd(values: list[float]) -> dict[str, Any]:
+    v = np.asarray(values, dtype=float)
+    return {"mean": float(v.mean()), "sd": float(v.std(ddof=1)) if v.size > 1 else None, "values": v.tolist()}
+
+
+def floor_distribution(pairs: Iterable[tuple[np.ndarray, np.ndarray]], settings: Mapping[str, Any], source: str) -> dict:
+    """{"pairs", "n_rows", "source", "metrics": {M: {"mean", "sd", "values"}}} of the noise floor:
+    M(b, a) for every pair, with the same settings (subsample, bins, seed) as the runs."""
+    s = {**metrics.DEFAULT_SETTINGS, **settings}
+    values: dict[str, list[float]] = {}
+    n_rows = None
+    for a, b in pairs:
+        n_rows = len(a)
+        d = metrics.distances(b, a, s)
+        for name in metrics.distance_names(a.shape[1]):
+            values.setdefault(name, []).append(d[name])
+    if not values:
+        raise ValueError("floor_distribution needs at least one pair")
+    return {"pairs": len(values["w1"]), "n_rows": n_rows, "source": source,
+            "metrics": {k: _mean_sd(v) for k, v in values.items()}}
+
+
+def truth_noise(spec: dict, settings: Mapping[str, Any]) -> dict | None:
+    """``w1_truth`` of ``TRUTH_NOISE_DRAWS`` exact draws of ``truth_samples`` rows from the
+    known distribution (mean, sd, values); None for file data."""
+    comps = datasets.components(spec)
+    if comps is None:
+        return None
+    s = {**metrics.DEFAULT_SETTINGS, **settings}
+    n = int(s["truth_samples"])
+    draws = datasets.floor_pairs(spec, n, int(s["seed"]) + 1, TRUTH_NOISE_DRAWS)  # +1: not the floor's pairs
+    values = [truth.w1_truth(a, comps, projections=int(s["truth_projections"])) for a, _ in draws]
+    return {**_mean_sd(values), "n_rows": n}
+
+
+def fit_modes(rows: np.ndarray, max_modes: int, seed: int) -> dict:
+    """Gaussian mixture (diagonal covariances, so per-axis stds as for the synthetic kinds)
+    fitted to ``rows`` for 1..max_modes components; the lowest BIC wins. Components are
+    sorted by their first coordinate so the output does not depend on the fit's order."""
+    from sklearn.mixture import GaussianMixture  # noqa: PLC0415  (only the reference rule needs it)
+
+    rows = np.asarray(rows, dtype=float)
+    best, bics = None, {}
+    for k in range(1, min(int(max_modes), len(rows)) + 1):
+        gm = GaussianMixture(k, covariance_type="diag", random_state=seed, n_init=2).fit(rows)
+        bics[k] = float(gm.bic(rows))
+        if best is None or bics[k] < bics[best.n_components]:
+            best = gm
+    order = np.argsort(best.means_[:, 0], kind="stable")
+    return {
+        "means": best.means_[order].tolist(),
+        "stds": np.sqrt(best.covariances_[order]).tolist(),
+        "weights": best.weights_[order].tolist(),
+        "bic": {str(k): v for k, v in bics.items()},
+    }
+
+
+def modes(spec: dict, all_rows: np.ndarray | None, settings: Mapping[str, Any]) -> dict:
+    """modes.json: {"source": "known", "components"} for synthetic kinds; for file data
+    {"source": "gmm", "components" (with "bic"), "real_all": mode metrics, ``mode_mass`` and
+    ``n_rows`` of all real rows (training and held-out)}."""
+    comps = datasets.components(spec)
+    if comps is not None:
+        return {"source": "known", "components": {k: v.tolist() for k, v in comps.items()}}
+    s = {**metrics.DEFAULT_SETTINGS, **settings}
+    fit = fit_modes(all_rows, int(s["max_modes"]), int(s["seed"]))
+    thr = float(s["mode_threshold"])
+    real_all = {**metrics.mode_metrics(all_rows, fit, threshold=thr),
+                "mode_mass": metrics.mode_mass(all_rows, fit, threshold=thr), "n_rows": int(len(all_rows))}
+    return {"source": "gmm", "components": fit, "real_all": real_all}
+
+
+def build(spec: dict, heldout_a: np.ndarray, heldout_b: np.ndarray, settings: Mapping[str, Any]) -> tuple[dict, dict]:
+    """(floor.json, modes.json) of one dataset. Synthetic kinds draw fresh floor pairs of
+    ``n_samples`` rows; file data bootstraps its held-out rows and fits modes to all rows."""
+    s = {**metrics.DEFAULT_SETTINGS, **settings}
+    is_file = datasets.components(spec) is None
+    heldout = np.vstack([heldout_a, heldout_b])
+    pairs = datasets.floor_pairs(spec, int(s["n_samples"]), int(s["seed"]), int(s["floor_pairs"]),
+                                 heldout=heldout if is_file else None)
+    source = (f"bootstrap resamples of the {len(heldout)} held-out rows" if is_file
+              else "independent draws of the known distribution")
+    floor = floor_distribution(pairs, s, source)
+    floor["w1_truth_noise"] = truth_noise(spec, s)
+    all_rows = datasets.load_file(spec["path"], spec["columns"]) if is_file else None
+    return floor, modes(spec, all_rows, s)
