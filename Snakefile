@@ -23,7 +23,12 @@ include: "workflow/rules/plots.smk"
 report: "workflow/report/workflow.rst"
 
 
+check_code_inputs()
+if workflow.is_main_process and (stale := stale_results_warning()):
+    logger.warning(stale)
+
+
 rule all:
+    default_target: True
     input:
         all_outputs(),
-    default_target: True

@@ -49,3 +49,15 @@ def test_every_shipped_config_validates():
     for path in paths:
         cfg = validate_config(yaml.safe_load(path.read_text()), [str(path)])
         assert cfg["experiments"], path
+
+
+def test_snakemake_files_are_formatted():
+    """snakefmt (line length from pyproject.toml) leaves the Snakefile and the rules as they are."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    files = [REPO / "Snakefile", *sorted((REPO / "workflow" / "rules").glob("*.smk"))]
+    snakefmt = Path(sys.executable).parent / "snakefmt"
+    proc = subprocess.run([str(snakefmt), "--check", *map(str, files)], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, f"run `snakefmt Snakefile workflow/rules/*.smk`:\n{proc.stderr}"

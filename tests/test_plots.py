@@ -292,3 +292,45 @@ def test_no_tensorflow_import():
     env = {**os.environ, "PYTHONPATH": str(WORKFLOW)}
     res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
+
+
+class Recording(dict):
+    """A settings dict that notes every key the drawing code asks for."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+
+def test_each_figure_reads_exactly_its_declared_settings(settings, rng, tmp_path):
+    from toygan.figure_settings import READS
+
+    s = {kind: Recording(settings) for kind in READS}
+    real1, real2 = _real1(rng), _real2(rng)
+    gx, gy = np.linspace(-3, 3, 20), np.linspace(-3, 3, 15)
+    who = {"experiment": "e", "seed": 0}
+    # plot_run, 1-D and 2-D (toygan.run_figures.draw_run_figures)
+    plots.density_1d(real1, real1 + 0.3, tmp_path / "a.png", s["run"], **who)
+    plots.decision_1d(real1, real1, gx, _sig(gx), tmp_path / "b.png", s["run"], label=PROB, **who)
+    plots.scatter_2d(real2, real2 * 0.9, tmp_path / "c.png", s["run"], **who)
+    plots.heatmap_2d(gx, gy, np.zeros((15, 20)), real2, real2, tmp_path / "d.png", s["run"], label=PROB, **who)
+    plots.discriminator_outputs(_sig(real1[:, 0]), _sig(-real1[:, 0]), tmp_path / "e.png", s["run"], label=PROB,
+                                **who)
+    plots.loss_curves(_history(), tmp_path / "f.png", s["run"], loss_name="gan", **who)
+    for real, extra in ((real1, {}), (real2, {"grid_y": gy})):
+        dim = real.shape[1]
+        grid = np.zeros((3, len(gx))) if dim == 1 else np.zeros((3, len(gy), len(gx)))
+        snap = {"epochs": np.arange(3), "samples": np.stack([real[:100]] * 3), "grid_x": gx, "d_grid": grid, **extra}
+        plots.animation(snap, real, tmp_path / f"g{dim}.gif", s["animation"], label=PROB, **who)
+        gens = {0: real[:100], 1: real[100:200]}
+        plots.dashboard(real, gens, {0: 1.0, 1: 2.0}, tmp_path / f"h{dim}.png", s["dashboard"], experiment="e")
+    plots.comparison(_by_exp(True), tmp_path / "i.png", s["comparison"])
+    assert {kind: sorted(rec.read) for kind, rec in s.items()} == {kind: sorted(keys) for kind, keys in READS.items()}

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from PIL import Image
 
-from workflow_helpers import edited, scheduled_jobs, snakemake, tiny_config, write_config
+from workflow_helpers import copy_workflow, edited, scheduled_jobs, snakemake, tiny_config, write_config
 
 TINY = tiny_config()
 RUNS = [(exp, seed) for exp, e in TINY["experiments"].items() for seed in e["seeds"]]
@@ -18,6 +21,7 @@ RUNS = [(exp, seed) for exp, e in TINY["experiments"].items() for seed in e["see
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("tiny")
+    copy_workflow(workdir)  # its own copy: the code-edit tests change it
     config = write_config(workdir / "tiny.yaml", TINY)
     snakemake(workdir, "--cores", "2", configfile=config)
     return workdir, config
@@ -85,13 +89,107 @@ def test_nothing_to_do_after_a_complete_run(tiny_run):
     assert scheduled_jobs(out.stdout + out.stderr) == {}
 
 
-def test_a_plot_setting_reruns_plot_jobs_only(tiny_run):
+def dry_run_jobs(workdir, cfg: dict | str, name: str):
+    """Rule -> job count of a dry run with ``cfg`` (a dict, or YAML text written as is)."""
+    path = workdir / name
+    write_config(path, cfg) if isinstance(cfg, dict) else path.write_text(cfg)
+    out = snakemake(workdir, "-n", configfile=path)
+    return scheduled_jobs(out.stdout + out.stderr)
+
+
+def test_sorted_keys_give_nothing_to_do(tiny_run):
     workdir, _ = tiny_run
-    config = write_config(workdir / "dpi.yaml", edited(TINY, **{"plots.dpi": 61, "plots.kde_bw_adjust": 0.7}))
+    assert dry_run_jobs(workdir, yaml.safe_dump(TINY, sort_keys=True), "sorted.yaml") == {}
+
+
+def test_block_style_and_other_number_spellings_give_nothing_to_do(tiny_run):
+    workdir, _ = tiny_run
+    text = yaml.safe_dump(TINY, sort_keys=False, default_flow_style=False)
+    assert "{" not in text and "learning_rate: 0.0005" in text and "- 4.0" in text
+    text = text.replace("learning_rate: 0.0005", "learning_rate: 5e-4").replace("- 4.0", "- 4")
+    assert dry_run_jobs(workdir, text, "block.yaml") == {}
+
+
+def test_a_plot_setting_redraws_only_the_figures_that_read_it(tiny_run):
+    workdir, _ = tiny_run
+    static = {"plot_run": len(RUNS), "dashboard": len(TINY["experiments"]), "comparison": 1, "all": 1}
+    assert dry_run_jobs(workdir, edited(TINY, **{"plots.dpi": 61}), "dpi.yaml") == static
+    gifs = {"animate": len(RUNS), "all": 1}
+    assert dry_run_jobs(workdir, edited(TINY, **{"plots.animation_fps": 3}), "fps.yaml") == gifs
+    kde = {**static, **gifs}
+    del kde["comparison"]  # the comparison draws no density
+    assert dry_run_jobs(workdir, edited(TINY, **{"plots.kde_bw_adjust": 0.7}), "kde.yaml") == kde
+
+
+@contextmanager
+def edited_code(path):
+    """Append a comment to ``path``; restore its content and mtime afterwards."""
+    before, stat = path.read_text(), path.stat()
+    path.write_text(before + "\n# an edit\n")
+    try:
+        yield
+    finally:
+        path.write_text(before)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_an_edit_to_the_plotting_code_redraws_the_figures(tiny_run):
+    workdir, config = tiny_run
+    with edited_code(workdir / "workflow" / "toygan" / "plots" / "runs.py"):
+        out = snakemake(workdir, "-n", configfile=config)
+    figures = {"plot_run": len(RUNS), "animate": len(RUNS), "dashboard": len(TINY["experiments"]), "comparison": 1}
+    assert scheduled_jobs(out.stdout + out.stderr) == {**figures, "all": 1}
+    # Only a new mtime, same content: Snakemake's input checksum says nothing changed.
+    (workdir / "workflow" / "toygan" / "plots" / "runs.py").touch()
     out = snakemake(workdir, "-n", configfile=config)
+    assert scheduled_jobs(out.stdout + out.stderr) == {}
+
+
+def test_an_edit_to_the_scoring_code_rescores_and_warns_about_training(tiny_run):
+    workdir, config = tiny_run
+    with edited_code(workdir / "workflow" / "toygan" / "metrics.py"):  # W1 during training uses it too
+        out = snakemake(workdir, "-n", configfile=config)
     jobs = scheduled_jobs(out.stdout + out.stderr)
-    assert set(jobs) - {"all"} == {"plot_run", "animate", "dashboard", "comparison"}, jobs
-    assert jobs["plot_run"] == len(RUNS)
+    assert jobs.pop("evaluate") == len(RUNS) and not any(r.startswith(("train_", "sample_")) for r in jobs), jobs
+    assert set(jobs) == {"aggregate", "dashboard", "comparison", "all"}
+    assert "older than workflow/toygan/metrics.py" in out.stdout + out.stderr
+
+
+def test_an_edit_to_the_training_code_warns_and_retrains_nothing(tiny_run):
+    workdir, config = tiny_run
+    with edited_code(workdir / "workflow" / "toygan" / "trainer.py"):
+        out = snakemake(workdir, "-n", configfile=config)
+    text = out.stdout + out.stderr
+    assert scheduled_jobs(text) == {}
+    groups = ["train_normal_seeds0", "train_normal_seeds1", "train_two_normals_seeds0_1"]
+    for rule in groups:
+        assert f"  {rule}: " in text
+    assert "older than workflow/toygan/trainer.py" in text
+    assert f"snakemake --cores all --forcerun {' '.join(groups)}" in text
+    assert "  sample_" not in text  # the sampling code is unchanged
+    out = snakemake(workdir, "-n", configfile=config)  # content and mtime restored
+    assert "older than" not in out.stdout + out.stderr
+
+
+def test_jobs_import_the_package_beside_their_snakefile(tiny_run, tmp_path):
+    workdir, config = tiny_run
+    copy_workflow(tmp_path)
+    logs = tmp_path / "workflow" / "toygan" / "logs.py"
+    logs.write_text(logs.read_text().replace("    return logger\n", '    logger.info("toygan of the copy")\n    return logger\n'))
+    # The environment of the first copy, as `pip install -e` of it would make it.
+    env = {**os.environ, "PYTHONPATH": str(workdir / "workflow")}
+    snakemake(tmp_path, "--cores", "1", "results/data/normal.npy", configfile=config, env=env)
+    assert "toygan of the copy" in (tmp_path / "results" / "logs" / "data" / "normal.log").read_text()
+
+
+def test_a_rule_without_its_code_input_is_refused(tmp_path):
+    copy_workflow(tmp_path)
+    rules = tmp_path / "workflow" / "rules" / "plots.smk"
+    rules.write_text(rules.read_text().replace('        code=code_of("comparison.py"),\n', ""))
+    config = write_config(tmp_path / "tiny.yaml", TINY)
+    out = snakemake(tmp_path, "-n", configfile=config, check=False)
+    assert out.returncode != 0
+    assert "rule comparison runs comparison.py but does not declare input code=code_of('comparison.py')" in out.stdout
 
 
 def test_a_learning_rate_reruns_only_that_experiment(tiny_run):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,16 +17,33 @@ from conftest import REPO
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
 
-def snakemake(workdir: Path, *args: str, configfile: Path | None = None, timeout: int = 900, check=True):
-    cmd = [*SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir)]
+def snakemake(workdir: Path, *args: str, configfile: Path | None = None, timeout: int = 900, check=True,
+              env: dict | None = None):
+    """Run the workflow in ``workdir``: its own copy if it holds one (copy_workflow), else the repo's.
+    No PYTHONPATH is set: the workflow finds its package by itself."""
+    snakefile = workdir / "Snakefile" if (workdir / "Snakefile").exists() else REPO / "Snakefile"
+    cmd = [*SNAKEMAKE, "-s", str(snakefile), "-d", str(workdir)]
     if configfile is not None:
         cmd += ["--configfile", str(configfile)]
     cmd += list(args)
-    env = {**os.environ, "PYTHONPATH": str(REPO / "workflow")}
+    if env is None:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
     return proc
+
+
+def copy_workflow(dest: Path) -> Path:
+    """A copy of the workflow (Snakefile, config, package, rules, scripts) in ``dest``, as a user
+    copies it per project; returns its Snakefile."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("Snakefile", "config.yaml"):
+        shutil.copy2(REPO / name, dest / name)
+    shutil.copytree(REPO / "workflow", dest / "workflow", symlinks=True,
+                    ignore=shutil.ignore_patterns("__pycache__", ".snakemake"))
+    (dest / "profiles").symlink_to("workflow/profiles")
+    return dest / "Snakefile"
 
 
 def tiny_config() -> dict:

@@ -1,11 +1,22 @@
+import os
 import sys
 from pathlib import Path
 
-# The toygan package sits beside the rules; the pip install makes it importable too.
-sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
+# Every job imports the toygan beside this Snakefile, never another copy installed in the
+# environment (a `pip install -e` of another clone): PYTHONPATH comes before site-packages.
+# Local jobs inherit this process's environment; cluster jobs get it (sbatch --export=ALL)
+# and parse this file again.
+PACKAGE_ROOT = str(Path(workflow.basedir) / "workflow")
+sys.path.insert(0, PACKAGE_ROOT)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [PACKAGE_ROOT, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != PACKAGE_ROOT)]
+)
 
 from snakemake.exceptions import WorkflowError
+from snakemake.logging import logger
+from toygan.code_files import package_files
 from toygan.config import REFERENCE_SETTINGS, ConfigError, group_label, seed_groups, validate_config
+from toygan.figure_settings import figure_settings
 from toygan.sizing import train_resources
 
 try:
@@ -24,6 +35,11 @@ wildcard_constraints:
     dataset="[A-Za-z][A-Za-z0-9_]*",
     experiment="[A-Za-z][A-Za-z0-9_]*",
     seed=r"\d+",
+
+
+def plot_settings(figure):
+    """The `plots` keys one figure rule reads (toygan.figure_settings): its only plot params."""
+    return figure_settings(PLOTS, figure)
 
 
 def experiment(name):
@@ -119,3 +135,77 @@ def run_labels(w, figure):
         "seed": w.seed,
         "figure": figure,
     }
+
+
+# ------------------------------------------------------------------ code edits and reruns
+SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
+# Jobs whose results cost a retrain: an edit to their code does not rerun them (Snakemake's
+# code trigger sees only the script); stale_results_warning() names what is older instead.
+# Every other rule declares `code=code_of("<script>")` as input, so an edit reruns it.
+NO_RERUN_ON_CODE_EDIT = {"data.py", "train.py", "sample.py"}
+
+
+def _shown(path):
+    """Relative to the working directory when inside it (the paths Snakemake records)."""
+    path = Path(path)
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
+def code_of(script):
+    """The package files `script` runs, as input: a content change reruns the rule's jobs
+    (mtime trigger; an unchanged file that is only touched passes the checksum test)."""
+    return [_shown(p) for p in package_files(SCRIPTS / script)]
+
+
+def _script_name(rule):
+    return Path(rule.script).name if rule.script else None
+
+
+def check_code_inputs():
+    """Refuse a rule that runs a script without declaring its code (or listing it above)."""
+    for rule in workflow.rules:
+        script = _script_name(rule)
+        if script is None or script in NO_RERUN_ON_CODE_EDIT:
+            continue
+        declared = set(rule.input.get("code") or []) if "code" in rule.input.keys() else set()
+        if declared != set(code_of(script)):
+            raise WorkflowError(
+                f"rule {rule.name} runs {script} but does not declare input code=code_of({script!r}) "
+                f"(or list {script} in NO_RERUN_ON_CODE_EDIT, workflow/rules/common.smk)"
+            )
+
+
+def _existing_outputs(rule):
+    for pattern in map(str, rule.output):
+        if "{" not in pattern:
+            yield from [pattern] if os.path.exists(pattern) else []
+        else:
+            found = glob_wildcards(pattern)
+            yield from expand(pattern, zip, **found._asdict())
+
+
+def stale_results_warning():
+    """Results of the NO_RERUN_ON_CODE_EDIT rules older than the code that made them, with the
+    command that recomputes them; None when there are none."""
+    stale = {}
+    for rule in workflow.rules:
+        script = _script_name(rule)
+        if script not in NO_RERUN_ON_CODE_EDIT:
+            continue
+        newest = max([SCRIPTS / script, *package_files(SCRIPTS / script)], key=os.path.getmtime)
+        old = [f for f in _existing_outputs(rule) if os.path.getmtime(f) < os.path.getmtime(newest)]
+        if old:
+            stale[rule.name] = (old, newest)
+    if not stale:
+        return None
+    lines = [
+        f"  {name}: {len(old)} file(s), e.g. {old[0]}; older than {_shown(code)}" for name, (old, code) in stale.items()
+    ]
+    return "\n".join(
+        [
+            "toygan: these results are older than the code that made them (a code edit never retrains by itself):",
+            *lines,
+            "To recompute them and everything downstream (this run, if it is that command, does):",
+            f"  snakemake --cores all --forcerun {' '.join(stale)}",
+        ]
+    )

@@ -3,26 +3,28 @@ rule data:
     output:
         data=f"{R}/data/{{dataset}}.npy",
         spec=f"{R}/data/{{dataset}}.json",
+    log:
+        f"{R}/logs/data/{{dataset}}.log",
     params:
         spec=lambda w: DATASETS[w.dataset],
         name=lambda w: w.dataset,
-    log:
-        f"{R}/logs/data/{{dataset}}.log",
     script:
         "../scripts/data.py"
 
 
 rule heldout:
     """Two independent real samples (never the training rows) for scoring and the noise floor."""
+    input:
+        code=code_of("heldout.py"),
     output:
         a=f"{R}/heldout/{{dataset}}/a.npy",
         b=f"{R}/heldout/{{dataset}}/b.npy",
+    log:
+        f"{R}/logs/heldout/{{dataset}}.log",
     params:
         spec=lambda w: DATASETS[w.dataset],
         n=config["evaluation"]["n_samples"],
         seed=config["evaluation"]["seed"],
-    log:
-        f"{R}/logs/heldout/{{dataset}}.log",
     script:
         "../scripts/heldout.py"
 
@@ -33,13 +35,14 @@ rule reference:
         spec=f"{R}/data/{{dataset}}.json",
         a=f"{R}/heldout/{{dataset}}/a.npy",
         b=f"{R}/heldout/{{dataset}}/b.npy",
+        code=code_of("reference.py"),
     output:
         floor=f"{R}/heldout/{{dataset}}/floor.json",
         modes=f"{R}/heldout/{{dataset}}/modes.json",
+    log:
+        f"{R}/logs/reference/{{dataset}}.log",
     params:
         spec=lambda w: DATASETS[w.dataset],
         settings={k: config["evaluation"][k] for k in REFERENCE_SETTINGS},
-    log:
-        f"{R}/logs/reference/{{dataset}}.log",
     script:
         "../scripts/reference.py"

@@ -6,13 +6,14 @@ rule evaluate:
         a=lambda w: f"{R}/heldout/{dataset_of(w.experiment)}/a.npy",
         floor=lambda w: f"{R}/heldout/{dataset_of(w.experiment)}/floor.json",
         modes=lambda w: f"{R}/heldout/{dataset_of(w.experiment)}/modes.json",
+        code=code_of("evaluate.py"),
     output:
         metrics=f"{R}/metrics/{{experiment}}/seed{{seed}}/metrics.json",
+    log:
+        f"{R}/logs/evaluate/{{experiment}}/seed{{seed}}.log",
     params:
         settings=config["evaluation"],
         dataset=lambda w: dataset_of(w.experiment),
-    log:
-        f"{R}/logs/evaluate/{{experiment}}/seed{{seed}}.log",
     script:
         "../scripts/evaluate.py"
 
@@ -21,6 +22,7 @@ rule aggregate:
     """Cross-run tables: one row per run, and mean / s.e. / min / max per experiment."""
     input:
         metrics=[f"{seed_dir('metrics', e, s)}/metrics.json" for e, s in runs()],
+        code=code_of("aggregate.py"),
     output:
         metrics=report(
             f"{R}/summary/metrics.tsv",
@@ -46,6 +48,7 @@ rule benchmark_table:
     """The mode-collapse table shaped like PacGAN's Table 1 (Lin et al., 2018)."""
     input:
         by_experiment=f"{R}/summary/metrics_by_experiment.tsv",
+        code=code_of("benchmark_table.py"),
     output:
         table=report(
             f"{R}/summary/benchmark_table.md",
@@ -54,9 +57,9 @@ rule benchmark_table:
             caption="../report/benchmark_table.rst",
             labels={"experiment": "all", "dataset": "all", "seed": "all", "figure": "benchmark (table)"},
         ),
-    params:
-        benchmark=config["benchmark"],
     log:
         f"{R}/logs/benchmark_table.log",
+    params:
+        benchmark=config["benchmark"],
     script:
         "../scripts/benchmark_table.py"

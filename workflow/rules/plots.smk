@@ -1,4 +1,5 @@
-# Figures only: these rules read `plots` settings through params and never import TensorFlow.
+# Figures only: these rules never import TensorFlow. Each gets as params only the `plots` keys
+# it reads (plot_settings), and its package code as input (code_of): an edit to either redraws.
 
 
 rule plot_run:
@@ -10,6 +11,7 @@ rule plot_run:
         d_real=f"{R}/samples/{{experiment}}/seed{{seed}}/d_real.npy",
         d_fake=f"{R}/samples/{{experiment}}/seed{{seed}}/d_fake.npy",
         d_grid=f"{R}/samples/{{experiment}}/seed{{seed}}/d_grid.npz",
+        code=code_of("plot_run.py"),
     output:
         density=report(
             f"{R}/figures/{{experiment}}/seed{{seed}}/density.{FMT}",
@@ -39,11 +41,11 @@ rule plot_run:
             caption="../report/losses.rst",
             labels=lambda w: run_labels(w, "losses and W1"),
         ),
-    params:
-        plots=PLOTS,
-        loss=lambda w: experiment(w.experiment)["loss"]["name"],
     log:
         f"{R}/logs/plot_run/{{experiment}}/seed{{seed}}.log",
+    params:
+        plots=plot_settings("run"),
+        loss=lambda w: experiment(w.experiment)["loss"]["name"],
     script:
         "../scripts/plot_run.py"
 
@@ -54,6 +56,7 @@ rule animate:
         snapshots=f"{R}/models/{{experiment}}/seed{{seed}}/snapshots.npz",
         run=f"{R}/models/{{experiment}}/seed{{seed}}/run.json",
         data=lambda w: f"{R}/data/{dataset_of(w.experiment)}.npy",
+        code=code_of("animate.py"),
     output:
         gif=f"{R}/figures/{{experiment}}/seed{{seed}}/training.gif",
         page=report(
@@ -63,10 +66,10 @@ rule animate:
             caption="../report/animation.rst",
             labels=lambda w: run_labels(w, "training animation"),
         ),
-    params:
-        plots=PLOTS,
     log:
         f"{R}/logs/animate/{{experiment}}/seed{{seed}}.log",
+    params:
+        plots=plot_settings("animation"),
     script:
         "../scripts/animate.py"
 
@@ -81,19 +84,25 @@ rule dashboard:
         metrics=lambda w: [
             f"{seed_dir('metrics', w.experiment, s)}/metrics.json" for s in experiment(w.experiment)["seeds"]
         ],
+        code=code_of("dashboard.py"),
     output:
         figure=report(
             f"{R}/figures/{{experiment}}/dashboard.{FMT}",
             category="Summary",
             subcategory="{experiment}",
             caption="../report/dashboard.rst",
-            labels=lambda w: {"experiment": w.experiment, "dataset": dataset_of(w.experiment), "seed": "all", "figure": "dashboard"},
+            labels=lambda w: {
+                "experiment": w.experiment,
+                "dataset": dataset_of(w.experiment),
+                "seed": "all",
+                "figure": "dashboard",
+            },
         ),
-    params:
-        plots=PLOTS,
-        seeds=lambda w: experiment(w.experiment)["seeds"],
     log:
         f"{R}/logs/dashboard/{{experiment}}.log",
+    params:
+        plots=plot_settings("dashboard"),
+        seeds=lambda w: experiment(w.experiment)["seeds"],
     script:
         "../scripts/dashboard.py"
 
@@ -102,6 +111,7 @@ rule comparison:
     """W1 / noise floor and mode metrics of every experiment, mean and s.e. over seeds."""
     input:
         by_experiment=f"{R}/summary/metrics_by_experiment.tsv",
+        code=code_of("comparison.py"),
     output:
         figure=report(
             f"{R}/summary/comparison.{FMT}",
@@ -110,9 +120,9 @@ rule comparison:
             caption="../report/comparison.rst",
             labels={"experiment": "all", "dataset": "all", "seed": "all", "figure": "comparison of experiments"},
         ),
-    params:
-        plots=PLOTS,
     log:
         f"{R}/logs/comparison.log",
+    params:
+        plots=plot_settings("comparison"),
     script:
         "../scripts/comparison.py"

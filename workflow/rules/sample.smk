@@ -27,16 +27,16 @@ for _exp, _seeds, _group in SEED_GROUPS:
             data=f"{R}/data/{dataset_of(_exp)}.npy",
         output:
             **{key: [f"{seed_dir('samples', _exp, s)}/{name}" for s in _seeds] for key, name in SAMPLE_FILES.items()},
-        params:
-            experiment=without_seeds(_exp),
-            seeds=_seeds,
-            n_eval=eval_rows(dataset_of(_exp)),
-        resources:
-            mem_mb=1500 + 100 * len(_seeds),  # TensorFlow itself needs about 1 GB
-            runtime=10 + len(_seeds),
         log:
             f"{R}/logs/sample/{_exp}/{_group}.log",
         benchmark:
             f"{R}/benchmarks/sample/{_exp}/{_group}.tsv"
+        resources:
+            mem_mb=1500 + 100 * len(_seeds),  # TensorFlow itself needs about 1 GB
+            runtime=10 + len(_seeds),
+        params:
+            experiment=without_seeds(_exp),
+            seeds=_seeds,
+            n_eval=eval_rows(dataset_of(_exp)),
         script:
             "../scripts/sample.py"

@@ -14,19 +14,19 @@ for _exp, _seeds, _group in SEED_GROUPS:
             data=f"{R}/data/{_cfg['dataset']}.npy",
         output:
             **train_outputs(_exp, _seeds),
-        params:
-            experiment=without_seeds(_exp),
-            seeds=_seeds,
-            name=_exp,
-            checkpoint=f"{R}/checkpoints/{_exp}/{_group}.npz",
+        log:
+            f"{R}/logs/train/{_exp}/{_group}.log",
+        benchmark:
+            f"{R}/benchmarks/train/{_exp}/{_group}.tsv"
         threads: _res["threads"]
         resources:
             mem_mb=_res["mem_mb"],
             runtime=_res["runtime"],
             gpu=int(_cfg["training"]["gpu"]),
-        log:
-            f"{R}/logs/train/{_exp}/{_group}.log",
-        benchmark:
-            f"{R}/benchmarks/train/{_exp}/{_group}.tsv"
+        params:
+            experiment=without_seeds(_exp),
+            seeds=_seeds,
+            name=_exp,
+            checkpoint=f"{R}/checkpoints/{_exp}/{_group}.npz",
         script:
             "../scripts/train.py"

@@ -64,30 +64,70 @@ def _matches(instance: Any, schema: dict, root: dict) -> bool:
     return validator.is_valid(instance)
 
 
-def fill_defaults(instance: Any, schema: dict, root: dict | None = None) -> Any:
-    """Insert schema defaults into ``instance`` in place, depth first, and return it."""
-    root = root if root is not None else schema
+def _children(instance: Any, schema: dict, root: dict):
+    """(key, sub-schema) of every place right below ``instance`` that the schema describes;
+    the keys of a dict's ``properties`` are given whether present or not."""
     schema = _resolve(schema, root)
     if isinstance(instance, dict):
-        for key, sub in schema.get("properties", {}).items():
-            sub = _resolve(sub, root) if isinstance(sub, dict) else sub
-            if isinstance(sub, dict) and key not in instance and "default" in sub:
-                instance[key] = copy.deepcopy(sub["default"])
-            if key in instance and isinstance(sub, dict):
-                fill_defaults(instance[key], sub, root)
+        props = schema.get("properties", {})
+        for key, sub in props.items():
+            if isinstance(sub, dict):
+                yield key, _resolve(sub, root)
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict):
             for key in instance:
-                if key not in schema.get("properties", {}):
-                    fill_defaults(instance[key], extra, root)
+                if key not in props:
+                    yield key, extra
         for part in schema.get("allOf", []):
             part = _resolve(part, root)
             if "if" in part and _matches(instance, part["if"], root):
-                fill_defaults(instance, part.get("then", {}), root)
+                yield from _children(instance, part.get("then", {}), root)
     elif isinstance(instance, list) and isinstance(schema.get("items"), dict):
-        for item in instance:
-            fill_defaults(item, schema["items"], root)
+        for i in range(len(instance)):
+            yield i, schema["items"]
+
+
+def fill_defaults(instance: Any, schema: dict, root: dict | None = None) -> Any:
+    """Insert schema defaults into ``instance`` in place, depth first, and return it."""
+    root = root if root is not None else schema
+    for key, sub in _children(instance, schema, root):
+        if isinstance(instance, dict) and key not in instance:
+            if "default" not in sub:
+                continue
+            instance[key] = copy.deepcopy(sub["default"])
+        fill_defaults(instance[key], sub, root)
     return instance
+
+
+# A number as YAML 1.2 and JSON write it; PyYAML (YAML 1.1) reads `1e-3` as a string.
+_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
+def typed_numbers(instance: Any, schema: dict, root: dict | None = None, *, ints: bool = True) -> Any:
+    """Where the schema says ``number``, make the value a float: `1`, `1.0`, `1e0` and `1.0e+0`
+    are then one value, equal in job params whatever the spelling (in place, and returned).
+    ``ints=False`` converts only the number-like strings."""
+    root = root if root is not None else schema
+    for key, sub in _children(instance, schema, root):
+        if not isinstance(instance, dict) or key in instance:
+            instance[key] = typed_numbers(instance[key], sub, root, ints=ints)
+    types = _resolve(schema, root).get("type", [])
+    types = [types] if isinstance(types, str) else types
+    if "number" not in types or "integer" in types or isinstance(instance, bool):
+        return instance
+    if (ints and isinstance(instance, int)) or (isinstance(instance, str) and _NUMBER.fullmatch(instance.strip())):
+        return float(instance)
+    return instance
+
+
+def canonical(value: Any) -> Any:
+    """``value`` with every mapping's keys sorted (recursively): job params compare equal
+    whatever the key order of the YAML file (Snakemake compares the params' repr)."""
+    if isinstance(value, dict):
+        return {k: canonical(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, (list, tuple)):
+        return [canonical(v) for v in value]
+    return value
 
 
 def _path(error: jsonschema.ValidationError) -> str:
@@ -147,7 +187,8 @@ def _non_finite(value: Any, path: str) -> list[str]:
 
 
 def validate_config(config: dict, configfiles: list[str] | tuple[str, ...] = ()) -> dict:
-    """Return a default-filled copy of ``config``; raise ConfigError naming every bad key."""
+    """Return a default-filled copy of ``config`` in canonical form (sorted keys, numbers as
+    floats where the schema says number); raise ConfigError naming every bad key."""
     for path in configfiles:
         check_duplicate_keys(path)
     root = load_schema()
@@ -156,6 +197,7 @@ def validate_config(config: dict, configfiles: list[str] | tuple[str, ...] = ())
     # report the missing kind alone, not the defaults and key lists of all five kinds.
     kindless = _kindless_datasets(cfg)
     fill_defaults(cfg, root)
+    typed_numbers(cfg, root, ints=False)  # ints stay as written until the messages below are made
     for name in kindless:
         cfg["datasets"][name] = copy.deepcopy(config["datasets"][name])
     validator = _Validator(root)
@@ -171,7 +213,7 @@ def validate_config(config: dict, configfiles: list[str] | tuple[str, ...] = ())
     if problems:
         unique = list(dict.fromkeys(problems))
         raise ConfigError("invalid config:\n  - " + "\n  - ".join(unique))
-    return cfg
+    return canonical(typed_numbers(cfg, root))
 
 
 def _semantic_problems(cfg: dict) -> list[str]:
