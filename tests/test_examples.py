@@ -109,12 +109,13 @@ def test_the_gallery_section_shows_mean_se_per_seed_verdicts_and_a_small_image(t
     fig = work / "results" / "figures" / "ring_gan"
     fig.mkdir(parents=True)
     Image.new("RGB", (1400, 900), "white").save(fig / "dashboard.png")
-    (work / TIMING_FILE).write_text(json.dumps({"example": "ring", "cores": 2, "seconds": 150.0}))
+    (work / TIMING_FILE).write_text(json.dumps({"example": "ring", "cores": 2, "seconds": 150.0, "load": 1.2}))
 
     text = section(RING, work, tmp_path / "img", "gallery/")
-    assert "2.5 min wall time on 2 cores" in text
+    assert "2.5 min wall time on 2 cores (on a shared machine: load average 1 " in text
     assert "| `ring_gan` | 3 | 7.3 ± 0.7 |" in text
-    assert "0: passes (8," in text and "2: FAILS (6," in text
+    assert "seed 0: passes (modes 8/8, HQ 0.970, KL 0.010, W1/floor 1.50)" in text
+    assert "seed 2: FAILS (modes 6/8," in text
     assert "![ring_gan" in text and "(gallery/ring.png)" in text
     with Image.open(tmp_path / "img" / "ring.png") as img:
         assert img.width == 560

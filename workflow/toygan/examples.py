@@ -129,5 +129,7 @@ def run_example(example: Example, workdir: str | Path, cores: int = 2, timeout: 
     seconds = time.monotonic() - start
     if proc.returncode != 0:
         raise RuntimeError(f"{example.name}: snakemake failed ({proc.returncode}):\n{proc.stderr[-6000:]}")
-    (workdir / TIMING_FILE).write_text(json.dumps({"example": example.name, "cores": cores, "seconds": seconds}))
+    # The load average says how much of the machine the run had (a shared machine is slower).
+    timing = {"example": example.name, "cores": cores, "seconds": seconds, "load": os.getloadavg()[0]}
+    (workdir / TIMING_FILE).write_text(json.dumps(timing))
     return seconds

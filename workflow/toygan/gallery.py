@@ -14,12 +14,12 @@ from PIL import Image
 from . import summary
 from .examples import TIMING_FILE, Example, check_run, run_metrics
 
-# (column, header, decimals); a column missing from every run (1-D or file data) is left out.
+# (column, header, decimals, short label); a column no run has (file data) is left out.
 COLUMNS = [
-    ("modes_captured", "modes", 1),
-    ("high_quality_fraction", "high quality", 3),
-    ("reverse_kl", "reverse KL", 3),
-    ("w1_ratio", "W1 / floor", 2),
+    ("modes_captured", "modes", 1, "modes"),
+    ("high_quality_fraction", "high quality", 3, "HQ"),
+    ("reverse_kl", "reverse KL", 3, "KL"),
+    ("w1_ratio", "W1 / floor", 2, "W1/floor"),
 ]
 IMAGE_WIDTH = 560  # pixels: the dashboards stay a few tens of KB each
 
@@ -37,11 +37,16 @@ def small_image(src: str | Path, dest: str | Path, width: int = IMAGE_WIDTH) -> 
 
 
 def seed_line(m: dict, example: Example) -> str:
-    """One seed's verdict (or check result) and key numbers, e.g. `0: ok (8 modes, HQ 0.97)`."""
-    parts = [f"{m[c]:.{d}f}".rstrip("0").rstrip(".") if isinstance(m.get(c), float) else str(m[c])
-             for c, _, d in COLUMNS if m.get(c) is not None]
-    verdict = m.get("verdict") or ("passes" if not check_run(m, example) else "FAILS")
-    return f"{m['seed']}: {verdict} ({', '.join(parts)})"
+    """One seed's verdict (or check result) and key numbers, e.g. `seed 0: passes (modes 8/8, HQ 0.97, ...)`."""
+    parts = []
+    for c, _, d, label in COLUMNS:
+        if m.get(c) is not None:
+            value = f"{m[c]}/{m['n_modes']}" if c == "modes_captured" else f"{m[c]:.{d}f}"
+            parts.append(f"{label} {value}")
+    verdict = "passes" if not check_run(m, example) else "FAILS"
+    if m.get("verdict"):
+        verdict += f", verdict {m['verdict']}"
+    return f"seed {m['seed']}: {verdict} ({', '.join(parts)})"
 
 
 def section(example: Example, workdir: str | Path, image_dir: str | Path, link_prefix: str) -> str:
@@ -52,26 +57,32 @@ def section(example: Example, workdir: str | Path, image_dir: str | Path, link_p
     rel = example.path.relative_to(example.path.parents[2])
     out = [f"## {example.title}", "",
            f"`{rel}` — `snakemake --cores {timing['cores']} --configfile {rel}`: "
-           f"{timing['seconds'] / 60:.1f} min wall time on {timing['cores']} cores.", ""]
+           f"{timing['seconds'] / 60:.1f} min wall time on {timing['cores']} cores" + _load(timing) + ".", ""]
     out.append("Promise, every seed: " + _promise(example) + ".")
     out.append("")
     by_exp = summary.by_experiment(summary.collect(_records(runs)))
     cols = [c for c in COLUMNS if f"{c[0]}_mean" in by_exp.columns and by_exp[f"{c[0]}_mean"].notna().any()]
-    out.append("| experiment | seeds | " + " | ".join(h for _, h, _ in cols) + " |")
+    out.append("| experiment | seeds | " + " | ".join(h for _, h, _, _ in cols) + " |")
     out.append("| --- | --- | " + " | ".join("---" for _ in cols) + " |")
     for _, row in by_exp.iterrows():
-        cells = [summary.format_mean_se(row[f"{c}_mean"], row[f"{c}_se"], d) for c, _, d in cols]
+        cells = [summary.format_mean_se(row[f"{c}_mean"], row[f"{c}_se"], d) for c, _, d, _ in cols]
         out.append(f"| `{row['experiment']}` | {row['n_seeds']} | " + " | ".join(cells) + " |")
     out.append("")
     for exp in by_exp["experiment"]:
         lines = [seed_line(m, example) for m in runs if m["experiment"] == exp]
-        out.append(f"Per seed of `{exp}`: " + "; ".join(lines) + ".")
+        out.append(f"`{exp}`: " + "; ".join(lines) + ".")
         out.append("")
         name = f"{example.name}__{exp}.png" if len(by_exp) > 1 else f"{example.name}.png"
         small_image(workdir / "results" / "figures" / exp / "dashboard.png", Path(image_dir) / name)
         out.append(f"![{exp}: every seed's samples over the real density]({link_prefix}{name})")
         out.append("")
     return "\n".join(out)
+
+
+def _load(timing: dict) -> str:
+    if "load" not in timing:
+        return ""
+    return f" (on a shared machine: load average {timing['load']:.0f} at the end of the run)"
 
 
 def _promise(example: Example) -> str:
@@ -81,5 +92,5 @@ def _promise(example: Example) -> str:
 
 
 def _records(runs: list[dict]) -> list[dict]:
-    keep = ["experiment", "dataset", "seed", "status", "diverged_epoch"] + [c for c, _, _ in COLUMNS]
+    keep = ["experiment", "dataset", "seed", "status", "diverged_epoch", "n_modes"] + [c for c, *_ in COLUMNS]
     return [{k: m.get(k) for k in keep} for m in runs]
