@@ -5,6 +5,7 @@ that says what it shows and what every seed must reach::
 
     x-example:
       title: Non-saturating GAN on the ring
+      note: What the gallery says under the title (optional).
       expect:
         min: {modes_captured: 8, high_quality_fraction: 0.9}   # per seed, per experiment
         max: {reverse_kl: 0.05}
@@ -45,6 +46,7 @@ class Example:
     minimum: dict = field(default_factory=dict)
     maximum: dict = field(default_factory=dict)
     verdicts: tuple[str, ...] = ("ok",)
+    note: str = ""
 
 
 def example_paths() -> list[Path]:
@@ -69,6 +71,7 @@ def load_example(path: str | Path) -> Example:
         minimum=dict(expect.get("min") or {}),
         maximum=dict(expect.get("max") or {}),
         verdicts=tuple(expect.get("verdict", ["ok"])),
+        note=str(meta.get("note", "")).strip(),
     )
 
 
@@ -91,16 +94,17 @@ def check_run(metrics: dict, example: Example) -> list[str]:
     return problems
 
 
-def run_metrics(workdir: str | Path) -> list[dict]:
-    """Every run's metrics.json under ``workdir/results``, by experiment then seed."""
-    paths = Path(workdir).glob("results/metrics/*/seed*/metrics.json")
+def run_metrics(workdir: str | Path, example: Example) -> list[dict]:
+    """The metrics.json of every run of the example's experiments under ``workdir/results``
+    (not of experiments an earlier version of the file had), by experiment then seed."""
+    paths = [p for exp in example.config["experiments"] for p in Path(workdir).glob(f"results/metrics/{exp}/seed*/metrics.json")]
     runs = [json.loads(p.read_text()) for p in paths]
     return sorted(runs, key=lambda m: (str(m.get("experiment")), int(m.get("seed", 0))))
 
 
 def check_example(example: Example, workdir: str | Path) -> list[str]:
     """Problems of every run the example's config names (a missing run is one too)."""
-    runs = run_metrics(workdir)
+    runs = run_metrics(workdir, example)
     found = {(m.get("experiment"), m.get("seed")) for m in runs}
     problems = [
         f"{exp} seed {seed}: no metrics.json"

@@ -52,12 +52,14 @@ def seed_line(m: dict, example: Example) -> str:
 def section(example: Example, workdir: str | Path, image_dir: str | Path, link_prefix: str) -> str:
     """The markdown of one example: title, command, wall time, table, per-seed lines, images."""
     workdir = Path(workdir)
-    runs = run_metrics(workdir)
+    runs = run_metrics(workdir, example)
     timing = json.loads((workdir / TIMING_FILE).read_text())
     rel = example.path.relative_to(example.path.parents[2])
     out = [f"## {example.title}", "",
            f"`{rel}` — `snakemake --cores {timing['cores']} --configfile {rel}`: "
            f"{timing['seconds'] / 60:.1f} min wall time on {timing['cores']} cores" + _load(timing) + ".", ""]
+    if example.note:
+        out += [example.note, ""]
     out.append("Promise, every seed: " + _promise(example) + ".")
     out.append("")
     by_exp = summary.by_experiment(summary.collect(_records(runs)))
