@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from toygan.config import validate_config
-from toygan.examples import check_example, check_run, example_paths, load_example, run_example
+from toygan.examples import Example, check_example, check_run, example_paths, load_example, run_example
 
 from conftest import REPO
 
@@ -62,21 +62,25 @@ def test_the_readme_example_promises_every_ring_mode():
 
 
 RING = load_example(REPO / "workflow" / "examples" / "ring.yaml")
+# A promise of its own, so these tests do not move with the shipped thresholds.
+PROMISE = Example(name="ring", path=RING.path, config=RING.config, title="t",
+                  minimum={"modes_captured": 8, "high_quality_fraction": 0.5}, maximum={"reverse_kl": 0.1})
 GOOD = {"experiment": "ring_gan", "seed": 0, "status": "ok", "modes_captured": 8, "n_modes": 8,
         "high_quality_fraction": 0.97, "reverse_kl": 0.01, "w1_ratio": 1.5}
 
 
 def test_the_check_passes_a_good_run_and_names_what_a_bad_one_misses():
-    assert check_run(GOOD, RING) == []
-    bad = check_run({**GOOD, "modes_captured": 4, "seed": 3}, RING)
-    assert len(bad) == 1 and "ring_gan seed 3: modes_captured = 4" in bad[0]
-    assert check_run({**GOOD, "status": "diverged"}, RING)[0].startswith("ring_gan seed 0: status diverged")
-    assert check_run({**GOOD, "reverse_kl": None}, RING)  # no high-quality sample at all
+    assert check_run(GOOD, PROMISE) == []
+    bad = check_run({**GOOD, "modes_captured": 4, "seed": 3}, PROMISE)
+    assert bad == ["ring_gan seed 3: modes_captured = 4, expected >= 8"]
+    assert check_run({**GOOD, "reverse_kl": 0.2}, PROMISE) == ["ring_gan seed 0: reverse_kl = 0.2, expected <= 0.1"]
+    assert check_run({**GOOD, "status": "diverged"}, PROMISE)[0].startswith("ring_gan seed 0: status diverged")
+    assert check_run({**GOOD, "reverse_kl": None}, PROMISE)  # no high-quality sample at all
 
 
 def test_the_check_uses_the_verdict_once_metrics_give_one():
-    assert check_run({**GOOD, "verdict": "ok"}, RING) == []
-    bad = check_run({**GOOD, "verdict": "mode_collapse"}, RING)
+    assert check_run({**GOOD, "verdict": "ok"}, PROMISE) == []
+    bad = check_run({**GOOD, "verdict": "mode_collapse"}, PROMISE)
     assert bad == ["ring_gan seed 0: verdict 'mode_collapse', expected one of ['ok']"]
 
 
@@ -113,7 +117,7 @@ def test_the_gallery_section_shows_mean_se_per_seed_verdicts_and_a_small_image(t
     Image.new("RGB", (1400, 900), "white").save(fig / "dashboard.png")
     (work / TIMING_FILE).write_text(json.dumps({"example": "ring", "cores": 2, "seconds": 150.0, "load": 1.2}))
 
-    text = section(RING, work, tmp_path / "img", "gallery/")
+    text = section(PROMISE, work, tmp_path / "img", "gallery/")
     assert "2.5 min wall time on 2 cores (on a shared machine: load average 1 " in text
     assert "| `ring_gan` | 3 | 7.3 ± 0.7 |" in text
     assert "seed 0: passes (modes 8/8, HQ 0.970, KL 0.010, W1/floor 1.50)" in text
