@@ -53,7 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     # The page lists every example with a finished run in --workdir, not only those run now.
     done = [ex for ex in examples if (args.workdir / ex.name / TIMING_FILE).exists()]
     failed += [f"{ex.name}: not run (no {TIMING_FILE} in {args.workdir / ex.name})" for ex in examples if ex not in done]
-    sections = [section(ex, args.workdir / ex.name, args.out.parent / "gallery", "gallery/") for ex in done]
+    images = args.out.parent / "gallery"
+    for old in images.glob("*.png"):  # an image of an example or experiment that is gone
+        old.unlink()
+    sections = [section(ex, args.workdir / ex.name, images, "gallery/") for ex in done]
     args.out.write_text(HEADER + "\n" + "\n".join(sections))
     print(f"wrote {args.out}")
     for line in failed:
