@@ -31,6 +31,10 @@ include TensorFlow start-up, sampling, metrics, figures and the training animati
 """
 
 
+# The page's order: what a newcomer tries first comes first; any other example follows.
+ORDER = ["ring", "ring_losses", "grid", "packing", "own_data"]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", help="examples to run (file stems); default all")
@@ -41,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     examples = [load_example(p) for p in example_paths()]
+    examples.sort(key=lambda e: (ORDER.index(e.name) if e.name in ORDER else len(ORDER), e.name))
     todo = [e for e in examples if not args.names or e.name in args.names]
     failed = []
     for ex in todo:
