@@ -1,7 +1,7 @@
 """Run every example of workflow/examples/ and write docs/gallery.md with its dashboard.
 
     python workflow/benchmarks/gallery.py                     # all examples, 2 cores
-    python workflow/benchmarks/gallery.py ring_wgan --reuse   # rewrite from finished runs
+    python workflow/benchmarks/gallery.py ring --reuse        # run ring if not done; rewrite the page
 
 Each example runs in its own directory under --workdir (kept, so --reuse can redraw the page
 without training again). An example whose seeds miss its promise is listed and makes the exit
