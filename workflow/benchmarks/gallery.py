@@ -27,7 +27,8 @@ Every config in `workflow/examples/` run as shipped, one at a time on a 2-core m
 checks the same promise per seed. Numbers are mean ± standard error over seeds; the modes,
 high-quality fraction and reverse KL are defined in [metrics.md](metrics.md), and W1 / floor is
 the exact W1 to held-out real data over the W1 between two held-out real samples. Wall times
-include TensorFlow start-up, sampling, metrics, figures and the training animations.
+include TensorFlow start-up, sampling, metrics, figures and the training animations. Not here
+yet: `wgan_gp` (see "Each loss on the ring") and a sweep (the workflow has no sweeps yet).
 """
 
 
