@@ -18,6 +18,7 @@ import jsonschema
 import yaml
 
 from .datasets import min_training_rows
+from .defaults import apply_loss_defaults
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
 
@@ -196,6 +197,7 @@ def validate_config(config: dict, configfiles: list[str] | tuple[str, ...] = ())
     # A dataset without `kind` matches every kind's `if` (an absent property passes `const`):
     # report the missing kind alone, not the defaults and key lists of all five kinds.
     kindless = _kindless_datasets(cfg)
+    apply_loss_defaults(cfg)  # before the schema's: the loss decides what an unset key means
     fill_defaults(cfg, root)
     typed_numbers(cfg, root, ints=False)  # ints stay as written until the messages below are made
     for name in kindless:
