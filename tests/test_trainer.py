@@ -62,15 +62,15 @@ def test_each_update_moves_only_its_own_network(shipped):
     """Keras 3 reads `trainable` at step time; our updates name their variables instead."""
     trainer = GroupTrainer(small(shipped), data_of(shipped, "two_normals"), [0, 1], xla=False)
     real = tf.constant(trainer.data_np[None, :400])
-    z = trainer._latent_for_step(tf.constant(0, tf.int64), 0, 400)
+    z = trainer.draws.latent_for_step(tf.constant(0, tf.int64), 0, 400)
 
     g0, d0 = weights(trainer.G.state), weights(trainer.D.state)
-    trainer.d_step(real, z)
+    trainer.updates.d_step(real, z)
     assert all(changed(d0, trainer.D.trainable)), "a D update must change every D weight"
     assert not any(changed(g0, trainer.G.state)), "a D update must not touch G"
 
     g1, d1 = weights(trainer.G.state), weights(trainer.D.state)
-    trainer.g_step(z)
+    trainer.updates.g_step(z)
     assert all(changed(g1, trainer.G.trainable)), "a G update must change every G weight"
     assert not any(changed(d1, trainer.D.state)), "a G update must not touch D"
 
@@ -92,14 +92,14 @@ def test_one_step_equals_the_reference_train_on_batch(shipped):
     trainer = GroupTrainer(exp, data_of(shipped, "two_normals"), [3], xla=False)
     g, d = trainer.G.to_keras(0), trainer.D.to_keras(0)
     real_np = trainer.data_np[:400]
-    z = trainer._latent_for_step(tf.constant(0, tf.int64), 0, 400)
+    z = trainer.draws.latent_for_step(tf.constant(0, tf.int64), 0, 400)
 
     d.compile(optimizer=keras.optimizers.RMSprop(0.001), loss="binary_crossentropy")
     fake = g.predict(z[0].numpy(), verbose=0)
     x = np.concatenate([real_np, fake])
     y = np.concatenate([np.full(400, 0.9), np.full(400, 0.1)])[:, None]
     d.train_on_batch(x, y)
-    trainer.d_step(tf.constant(real_np[None]), z)
+    trainer.updates.d_step(tf.constant(real_np[None]), z)
     for ours, ref in zip(trainer.D.trainable, d.trainable_weights):
         np.testing.assert_allclose(ours.numpy()[0], ref.numpy(), rtol=2e-4, atol=1e-6)
 
@@ -107,7 +107,7 @@ def test_one_step_equals_the_reference_train_on_batch(shipped):
     combined = keras.Sequential([keras.Input((exp["latent"]["dim"],)), g, d])
     combined.compile(optimizer=keras.optimizers.RMSprop(0.0005), loss="binary_crossentropy")
     combined.train_on_batch(z[0].numpy(), np.full((400, 1), 0.9))
-    trainer.g_step(z)
+    trainer.updates.g_step(z)
     for ours, ref in zip(trainer.G.trainable, g.trainable_weights):
         np.testing.assert_allclose(ours.numpy()[0], ref.numpy(), rtol=2e-4, atol=1e-6)
 
@@ -146,6 +146,15 @@ OPTION_CASES = {
     "wgan_gp": {"loss": {"name": "wgan_gp", "gp_weight": 10.0}, "training": {"n_critic": 3}},
     "lsgan": {"loss": {"name": "lsgan"}},
     "hinge": {"loss": {"name": "hinge"}},
+    "simultaneous_r1_r2_with_replacement": {
+        "loss": {"name": "hinge", "r1_gamma": 1.0, "r2_gamma": 1.0},
+        "training": {"update": "simultaneous", "batch_sampling": "with_replacement", "pack": 2},
+    },
+    "ema_bn_schedules": {
+        "training": {"ema": {"decay": 0.9}},
+        "generator": {"batch_norm": True, "optimizer": {"schedule": {"name": "cosine", "warmup_steps": 3}}},
+        "discriminator": {"optimizer": {"schedule": {"name": "linear", "final_fraction": 0.5}}},
+    },
     "pack3_adam_bn": {
         "training": {"pack": 3, "shuffle": True, "batch_size": 64},
         "generator": {"hidden": [16, 16], "batch_norm": True, "activation": "leaky_relu",
@@ -186,7 +195,7 @@ def test_every_loss_and_option_trains_and_exports(shipped, case):
     assert all(changed(g0, trainer.G.trainable))
     d, g = trainer.history.losses()
     assert d.shape == (4, 2) and np.isfinite(d).all() and np.isfinite(g).all()
-    gen_model, d_model = trainer.G.to_keras(1), trainer.D.to_keras(1)
+    gen_model, d_model = trainer.generator_to_keras(1), trainer.D.to_keras(1)
     z = trainer._fixed_z[1, :50]
     # The exported Keras generator reproduces the trainer's inference output (incl. batch norm).
     np.testing.assert_allclose(gen_model.predict(z, verbose=0), trainer.generate(trainer._fixed_z[:, :50])[1],
@@ -210,8 +219,18 @@ def test_divergence_is_a_result_not_a_crash(shipped):
     assert table["epoch"][-1] == epoch
 
 
-def test_resume_from_a_checkpoint_is_identical(shipped, tmp_path):
-    exp = small(shipped, epochs=8, checkpoint_every=3)
+STABILISERS = {  # everything with state a resume must carry: EMA, schedule steps, Adam's slots
+    "generator": {"optimizer": {"name": "adam", "schedule": {"name": "cosine", "warmup_steps": 7,
+                                                             "final_fraction": 0.1}}},
+    "discriminator": {"optimizer": {"schedule": {"name": "linear"}, "momentum": 0.5}},
+    "loss": {"r1_gamma": 1.0, "r2_gamma": 0.5},
+    "training": {"ema": {"decay": 0.8, "start_epoch": 2}, "batch_sampling": "with_replacement"},
+}
+
+
+@pytest.mark.parametrize("extra", [{}, STABILISERS], ids=["defaults", "stabilisers"])
+def test_resume_from_a_checkpoint_is_identical(shipped, tmp_path, extra):
+    exp = deep_update(small(shipped, epochs=8, checkpoint_every=3), copy.deepcopy(extra))
     data = data_of(shipped, "two_normals")
     full = GroupTrainer(exp, data, [0, 1])
     full.fit()
@@ -233,7 +252,8 @@ def test_resume_from_a_checkpoint_is_identical(shipped, tmp_path):
     resumed.load_state(saved)
     assert resumed.epoch == 6
     resumed.fit()
-    for a, b in zip(full.G.state + full.D.state, resumed.G.state + resumed.D.state):
+    assert (resumed.G_avg is not None) == bool(extra)  # state_vars then hold G's average too
+    for a, b in zip(full.state_vars + full.d_opt.variables, resumed.state_vars + resumed.d_opt.variables):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     for r in range(2):
         for key, col in full.history_table(r).items():
