@@ -164,7 +164,7 @@ def expand(
             base = hand_written[base]
         if not isinstance(base, dict):
             continue  # the schema reports it
-        here = []
+        here = [] if swept_keys(spec) else [f"{where}: sweeps nothing; give `grid` or `zip` at least one key"]
         for key in swept_keys(spec):
             section = "zip" if key in (spec.get("zip") or {}) else "grid"
             if key in _GROUPING_KEYS:
@@ -175,7 +175,9 @@ def expand(
             if sub is None:
                 close = difflib.get_close_matches(bad.split(".")[-1], siblings, n=1)
                 hint = f" (did you mean {bad.rsplit('.', 1)[0] + '.' if '.' in bad else ''}{close[0]}?)" if close else ""
-                here.append(f"{where}.{section}: unknown key {key!r}{hint}: {bad!r} is not an experiment setting")
+                parent = bad.rsplit(".", 1)[0] + "." if "." in bad else ""
+                here.append(f"{where}.{section}: unknown key {key!r}{hint}: {bad!r} is not an experiment "
+                            f"setting; allowed after {parent or 'the experiment'}: {', '.join(siblings)}")
                 continue
             for value in (spec.get(section) or {}).get(key) or []:
                 for msg in value_problems(value, sub):
