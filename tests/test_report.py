@@ -76,6 +76,14 @@ def _variants() -> dict[str, dict]:
                        "generator": {"optimizer": {"name": "adam", "learning_rate": 0.0002}}},
         "normal_minimax": {"dataset": "normal", "loss": {"name": "minimax"},
                            "latent": {"dim": 3, "distribution": "normal"}},
+        "ring_stabilised": {
+            "dataset": "ring", "loss": {"name": "nonsaturating", "r1_gamma": 0.5, "r2_gamma": 2.0},
+            "generator": {"optimizer": {"schedule": {"name": "cosine", "final_fraction": 0.1, "warmup_steps": 50}},
+                          "init": {"name": "normal", "std": 0.05}},
+            "discriminator": {"layer": "maxout", "spectral_norm": True,
+                              "optimizer": {"schedule": {"warmup_steps": 20}}},
+            "training": {"update": "simultaneous", "batch_sampling": "with_replacement",
+                         "ema": {"decay": 0.999, "start_epoch": 3}}},
     }
     odd["benchmark"] = {"table": True, "title": "Odd table", "reference": [
         {"dataset": "ring", "model": "GAN", "modes": "1.0", "high_quality": "90", "reverse_kl": "2.0"}]}
@@ -137,6 +145,14 @@ def test_per_experiment_captions_render_with_settings(caption, variant):
             assert f"latent dim {exp['latent']['dim']}" in text, where
             for net in ("generator", "discriminator"):
                 assert f"lr {exp[net]['optimizer']['learning_rate']}" in text, where
+            stabilised = name == "ring_stabilised"
+            assert ("stabilisers: none" in text) != stabilised, where
+            if stabilised:
+                for shown in ("G lr cosine to x0.1, 50 warm-up steps", "D lr constant, 20 warm-up steps",
+                              "G init normal (std 0.05)", "D maxout (5 pieces)", "D spectral norm",
+                              "R1 gamma 0.5", "R2 gamma 2.0", "simultaneous D/G updates",
+                              "batches drawn with replacement", "EMA of G (decay 0.999, from epoch 3"):
+                    assert shown in text, f"{where}: {shown!r} missing from {text}"
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

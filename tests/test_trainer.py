@@ -62,15 +62,15 @@ def test_each_update_moves_only_its_own_network(shipped):
     """Keras 3 reads `trainable` at step time; our updates name their variables instead."""
     trainer = GroupTrainer(small(shipped), data_of(shipped, "two_normals"), [0, 1], xla=False)
     real = tf.constant(trainer.data_np[None, :400])
-    z = trainer._latent_for_step(tf.constant(0, tf.int64), 0, 400)
+    z = trainer.draws.latent_for_step(tf.constant(0, tf.int64), 0, 400)
 
     g0, d0 = weights(trainer.G.state), weights(trainer.D.state)
-    trainer.d_step(real, z)
+    trainer.updates.d_step(real, z)
     assert all(changed(d0, trainer.D.trainable)), "a D update must change every D weight"
     assert not any(changed(g0, trainer.G.state)), "a D update must not touch G"
 
     g1, d1 = weights(trainer.G.state), weights(trainer.D.state)
-    trainer.g_step(z)
+    trainer.updates.g_step(z)
     assert all(changed(g1, trainer.G.trainable)), "a G update must change every G weight"
     assert not any(changed(d1, trainer.D.state)), "a G update must not touch D"
 
@@ -92,14 +92,14 @@ def test_one_step_equals_the_reference_train_on_batch(shipped):
     trainer = GroupTrainer(exp, data_of(shipped, "two_normals"), [3], xla=False)
     g, d = trainer.G.to_keras(0), trainer.D.to_keras(0)
     real_np = trainer.data_np[:400]
-    z = trainer._latent_for_step(tf.constant(0, tf.int64), 0, 400)
+    z = trainer.draws.latent_for_step(tf.constant(0, tf.int64), 0, 400)
 
     d.compile(optimizer=keras.optimizers.RMSprop(0.001), loss="binary_crossentropy")
     fake = g.predict(z[0].numpy(), verbose=0)
     x = np.concatenate([real_np, fake])
     y = np.concatenate([np.full(400, 0.9), np.full(400, 0.1)])[:, None]
     d.train_on_batch(x, y)
-    trainer.d_step(tf.constant(real_np[None]), z)
+    trainer.updates.d_step(tf.constant(real_np[None]), z)
     for ours, ref in zip(trainer.D.trainable, d.trainable_weights):
         np.testing.assert_allclose(ours.numpy()[0], ref.numpy(), rtol=2e-4, atol=1e-6)
 
@@ -107,7 +107,7 @@ def test_one_step_equals_the_reference_train_on_batch(shipped):
     combined = keras.Sequential([keras.Input((exp["latent"]["dim"],)), g, d])
     combined.compile(optimizer=keras.optimizers.RMSprop(0.0005), loss="binary_crossentropy")
     combined.train_on_batch(z[0].numpy(), np.full((400, 1), 0.9))
-    trainer.g_step(z)
+    trainer.updates.g_step(z)
     for ours, ref in zip(trainer.G.trainable, g.trainable_weights):
         np.testing.assert_allclose(ours.numpy()[0], ref.numpy(), rtol=2e-4, atol=1e-6)
 

@@ -19,8 +19,12 @@ from .io import save_npz
 log = logging.getLogger(__name__)
 
 
+STATE_LAYOUT = 2  # bump when the trainer's state arrays change meaning: older checkpoints are ignored
+
+
 def fingerprint(experiment: dict, data: np.ndarray, seeds: list[int]) -> str:
     h = hashlib.sha256()
+    h.update(f"state layout {STATE_LAYOUT}".encode())
     h.update(json.dumps(experiment, sort_keys=True).encode())
     h.update(np.ascontiguousarray(data).tobytes())
     h.update(json.dumps(list(seeds)).encode())

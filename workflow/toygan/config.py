@@ -222,6 +222,11 @@ def _semantic_problems(cfg: dict) -> list[str]:
                 f"experiments.{name}.training.batch_size: {tr['batch_size']} is smaller than training.pack "
                 f"({tr['pack']}); a batch must hold at least one pack of samples"
             )
+        if tr["update"] == "simultaneous" and tr["n_critic"] > 1:
+            problems.append(
+                f"experiments.{name}.training.update: simultaneous updates take D's and G's gradients at the "
+                f"same weights once per step, so they need training.n_critic: 1 (it is {tr['n_critic']})"
+            )
         spec = datasets.get(exp["dataset"])
         if spec is not None and spec["kind"] != "file":  # file rows are known once read: the data rule checks
             need = min_training_rows(tr)

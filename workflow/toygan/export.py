@@ -11,11 +11,12 @@ import numpy as np
 
 from .io import atomic_path, save_npz, write_json, write_text
 
-HISTORY_COLUMNS = ["epoch", "d_loss", "g_loss", "w1", "event"]
+HISTORY_COLUMNS = ["epoch", "d_loss", "g_loss", "w1", "w1_ema", "event"]  # w1_ema only when EMA is on
 
 
 def keras_models(trainer, r: int) -> tuple[keras.Model, keras.Model]:
-    return trainer.G.to_keras(r), trainer.D.to_keras(r)
+    """G as sampled and scored (G's moving average when training.ema is on) and D."""
+    return trainer.generator_to_keras(r), trainer.D.to_keras(r)
 
 
 def combined_model(generator: keras.Model, discriminator: keras.Model, pack: int) -> keras.Model:
@@ -52,14 +53,17 @@ def save_keras(model: keras.Model, path: Path) -> None:
         model.save(tmp)
 
 
+def _number(x: float) -> str:
+    return "" if np.isnan(x) else f"{x:.8g}"
+
+
 def history_csv(table: dict, diverged_epoch: int) -> str:
-    lines = [",".join(HISTORY_COLUMNS)]
+    columns = [c for c in HISTORY_COLUMNS if c in table or c == "event"]
+    lines = [",".join(columns)]
     for i, epoch in enumerate(table["epoch"]):
         event = "diverged" if diverged_epoch and epoch == diverged_epoch else ""
-        w1 = table["w1"][i]
-        lines.append(
-            f"{epoch},{table['d_loss'][i]:.8g},{table['g_loss'][i]:.8g},{'' if np.isnan(w1) else f'{w1:.8g}'},{event}"
-        )
+        numbers = [_number(table[c][i]) for c in columns[1:-1]]
+        lines.append(",".join([str(epoch), *numbers, event]))
     return "\n".join(lines) + "\n"
 
 

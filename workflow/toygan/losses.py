@@ -14,7 +14,8 @@ SIGMOID_LOSSES = ("bce_smoothed", "minimax", "nonsaturating")
 
 def _bce(logits, target):
     # Same value as Keras' binary_crossentropy on sigmoid outputs (Keras 3 also uses logits).
-    labels = tf.fill(tf.shape(logits), tf.cast(target, logits.dtype))
+    # target: a number, or (R, 1) per-replica labels
+    labels = tf.broadcast_to(tf.cast(target, logits.dtype), tf.shape(logits))
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits), axis=1)
 
 

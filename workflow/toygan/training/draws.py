@@ -1,0 +1,58 @@
+"""Counter-based draws per replica, keyed by (seed, domain, counter).
+
+A replica sees the same draws alone or in a group, and a resumed run needs no RNG state
+beyond the epoch counter (toygan.rng). Domains keep the streams apart.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from .. import rng
+
+DOMAIN_STEP, DOMAIN_SHUFFLE, DOMAIN_FIXED, DOMAIN_ROWS = 0, 1, 2, 3
+PURPOSES = 64  # draws per step: z of critic step c uses c, the GP mix of step c uses 32 + c
+_GP = 32
+
+
+class Draws:
+    def __init__(self, seeds: list[int], latent: dict):
+        self.seeds = tf.constant(seeds, dtype=tf.int64)
+        self.replicas = len(seeds)
+        self.latent_cfg = latent
+
+    def key(self, r, domain, counter):
+        return self.seeds[r] * 4 + domain, tf.cast(counter, tf.int64)
+
+    def _stacked(self, draw, domain, counter):
+        return tf.stack([draw(*self.key(r, domain, counter)) for r in range(self.replicas)])
+
+    def _latent(self, rows, domain, counter):
+        cfg, k = self.latent_cfg, self.latent_cfg["dim"]
+        if cfg["distribution"] == "uniform":
+            draw = lambda seed, c: rng.uniform([rows, k], seed, c, cfg["low"], cfg["high"])  # noqa: E731
+        else:
+            draw = lambda seed, c: rng.normal([rows, k], seed, c)  # noqa: E731
+        return self._stacked(draw, domain, counter)
+
+    def latent_for_step(self, step, purpose, rows):
+        """z (R, rows, k) of critic step ``purpose`` of ``step``."""
+        return self._latent(rows, DOMAIN_STEP, step * PURPOSES + purpose)
+
+    def fixed_latent(self, rows):
+        """The fixed z per replica of the periodic W1 and the snapshots."""
+        return self._latent(rows, DOMAIN_FIXED, 0).numpy()
+
+    def gp_mix(self, step, purpose, rows):
+        """(R, rows, 1) interpolation weights of WGAN-GP."""
+        counter = step * PURPOSES + _GP + purpose
+        return self._stacked(lambda s, c: rng.uniform([rows, 1], s, c), DOMAIN_STEP, counter)
+
+    def permutations(self, epoch, n_rows):
+        """(R, n_rows) row order of an epoch when shuffling."""
+        return self._stacked(lambda s, c: tf.argsort(rng.uniform([n_rows], s, c)), DOMAIN_SHUFFLE, epoch)
+
+    def row_indices(self, step, rows, n_rows):
+        """(R, rows) rows drawn i.i.d. uniformly with replacement for ``step``."""
+        u = self._stacked(lambda s, c: rng.uniform([rows], s, c), DOMAIN_ROWS, step)
+        return tf.minimum(tf.cast(u * n_rows, tf.int32), n_rows - 1)

@@ -1,0 +1,304 @@
+"""GroupTrainer: R replicas (seeds, and sweep points sharing a structure) in one compiled loop.
+
+The whole epoch loop runs inside one ``tf.function``: real data resident, random draws made
+in the graph, one call per chunk of epochs. Python only sees chunk boundaries, where it
+records the periodic W1, snapshots for the animation, checkpoints and progress logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from .. import losses
+from ..metrics import training_w1
+from ..sampling import grid_points
+from . import state
+from .batches import RealRows, block_layout
+from .draws import Draws
+from .ema import GeneratorAverage
+from .monitor import History, event_epochs
+from .nets import build_discriminator, build_generator
+from .optimizers import optimizer_for
+from .settings import Settings
+from .updates import Updates
+
+log = logging.getLogger(__name__)
+
+MAX_CHUNK = 1000  # epochs per compiled call at most (sizes the in-graph history buffer)
+_UNROLL_BLOCKS = 8  # up to this many equal blocks are unrolled (faster steps); more run in a tf.while_loop
+
+
+class GroupTrainer:
+    """Trains replicas of one experiment structure: ``experiments`` is one config for every seed,
+    or a list of one config per seed that differ only in per-replica scalars (toygan.hyper)."""
+
+    def __init__(self, experiments: dict | list[dict], data: np.ndarray, seeds: list[int], *, xla: bool = True):
+        self.seeds = list(seeds)
+        self.replicas = len(self.seeds)
+        self.settings = s = Settings.build(experiments, self.replicas)
+        self.cfg, self.training = s.cfg, s.training
+        self.pack = self.training["pack"]
+        self.data_np = np.asarray(data, dtype=np.float32)
+        self.n_rows, self.dim = self.data_np.shape
+        self.layout = block_layout(self.n_rows, self.training)
+        self.n_blocks = sum(count for _, count, _ in self.layout)
+        if min(size for _, _, size in self.layout) < self.pack:
+            raise ValueError(
+                f"training.pack={self.pack} needs blocks of at least {self.pack} rows; "
+                f"the smallest block here has {min(s for _, _, s in self.layout)}"
+            )
+        self.sigmoid_output = s.loss_name in losses.SIGMOID_LOSSES
+        self.draws = Draws(self.seeds, s.latent)
+        self.rows = RealRows(tf.constant(self.data_np), s, self.draws)
+        self.G = build_generator(s, self.dim, self.seeds)
+        self.D = build_discriminator(s, self.dim, self.seeds)
+        self.average = None
+        if s.any("training.ema.decay"):
+            self.average = GeneratorAverage(s, self.G, build_generator(s, self.dim, self.seeds))
+        g_steps = self.training["epochs"] * self.n_blocks
+        self.g_opt = optimizer_for(s, "generator", self.G.trainable, g_steps)
+        self.d_opt = optimizer_for(s, "discriminator", self.D.trainable, g_steps * self.training["n_critic"])
+        self.updates = Updates(s, self.G, self.D, self.g_opt, self.d_opt, self.draws, self.average, self.dim)
+        # Last weights known finite, per replica, and the 1-based epoch a replica diverged (0: never).
+        self.good = [keras.Variable(v.numpy(), trainable=False) for v in self.state_vars]
+        self.diverged_at = keras.Variable(np.zeros(self.replicas, np.int64), trainable=False)
+        self.epoch = 0
+        self.history = History()
+        self._run = tf.function(self._run_epochs, jit_compile=xla, reduce_retracing=True)
+        # Graph functions for the periodic W1 and snapshots: eager op-by-op calls cost more.
+        self._infer_g = tf.function(lambda z: self.G(z, training=False))
+        self._infer_avg = tf.function(lambda z: self.G_avg(z, training=False)) if self.average else None
+        self._infer_d = tf.function(lambda x: self.D(x)[..., 0])
+        self._fixed_z = self.draws.fixed_latent(max(self.training["metric_samples"], self.snapshot_rows))
+        self._fixed_cache = (None, None)
+        pick = np.random.default_rng([self.seeds[0], 7]).permutation(self.n_rows)[: self.training["metric_samples"]]
+        self.metric_real = self.data_np[np.sort(pick)].astype(np.float64)
+        self.grid = self._grid()
+
+    # ----- variables -------------------------------------------------------------------
+    @property
+    def G_avg(self):
+        """G's moving average (None when training.ema is off for every replica)."""
+        return self.average.average if self.average else None
+
+    @property
+    def state_vars(self) -> list:
+        return self.G.state + self.D.state + (self.G_avg.state if self.average else [])
+
+    @property
+    def snapshot_rows(self) -> int:
+        return min(self.n_rows, 1000)
+
+    def generator_to_keras(self, r: int) -> keras.Model:
+        """The generator replica r is sampled and scored with: the average when its EMA is on."""
+        uses_average = self.average is not None and self.average.on(r)
+        return (self.G_avg if uses_average else self.G).to_keras(r)
+
+    # ----- the compiled loop -----------------------------------------------------------
+    def _block(self, epoch_rows, epoch, block_index, start, size):
+        step = tf.cast(epoch, tf.int64) * self.n_blocks + tf.cast(block_index, tf.int64)
+        real = self.rows.block(epoch_rows, step, start, size)
+        return self.updates.step(real, step, size, epoch)
+
+    def _epoch(self, epoch):
+        epoch_rows = self.rows.for_epoch(epoch)
+        d_acc = tf.zeros([self.replicas])
+        g_acc = tf.zeros([self.replicas])
+        block_index = 0
+        for start, count, size in self.layout:
+            if count <= _UNROLL_BLOCKS:
+                for j in range(count):
+                    d, g = self._block(epoch_rows, epoch, block_index + j, start + j * size, size)
+                    d_acc, g_acc = d_acc + d, g_acc + g
+            else:
+                first = block_index
+
+                def body(j, d_acc, g_acc, start=start, size=size, first=first):
+                    d, g = self._block(epoch_rows, epoch, first + j, start + j * size, size)
+                    return j + 1, d_acc + d, g_acc + g
+
+                _, d_acc, g_acc = tf.while_loop(
+                    lambda j, *_: j < count, body, (tf.constant(0), d_acc, g_acc)
+                )
+            block_index += count
+        return d_acc / self.n_blocks, g_acc / self.n_blocks
+
+    def _track_finite(self, epoch, d_loss, g_loss):
+        """Keep each replica's last finite weights; note the epoch it first went non-finite."""
+        ok = tf.math.is_finite(d_loss) & tf.math.is_finite(g_loss)
+        for v in self.G.trainable + self.D.trainable:
+            flat = tf.reshape(v.value, [self.replicas, -1])
+            ok &= tf.reduce_all(tf.math.is_finite(flat), axis=1)
+        ok &= tf.equal(self.diverged_at.value, 0)
+        for v, good in zip(self.state_vars, self.good):
+            mask = tf.reshape(ok, [self.replicas] + [1] * (len(v.shape) - 1))
+            good.assign(tf.where(mask, v.value, good.value))
+        first = tf.logical_and(tf.logical_not(ok), tf.equal(self.diverged_at.value, 0))
+        self.diverged_at.assign(tf.where(first, tf.cast(epoch, tf.int64) + 1, self.diverged_at.value))
+
+    def _run_epochs(self, start, n):
+        buf = tf.zeros([MAX_CHUNK, self.replicas])
+
+        def body(i, d_hist, g_hist):
+            epoch = start + i
+            d, g = self._epoch(epoch)
+            self._track_finite(epoch, d, g)
+            idx = tf.reshape(i, [1, 1])
+            return i + 1, tf.tensor_scatter_nd_update(d_hist, idx, d[None]), tf.tensor_scatter_nd_update(g_hist, idx, g[None])
+
+        _, d_hist, g_hist = tf.while_loop(lambda i, *_: i < n, body, (tf.constant(0, tf.int64), buf, buf))
+        return d_hist, g_hist
+
+    # ----- driving ---------------------------------------------------------------------
+    def compile(self) -> None:
+        """Trace and compile the epoch loop (a call for zero epochs changes no state) and the
+        inference functions, so that timing what follows measures training only."""
+        self._run(tf.constant(self.epoch, tf.int64), tf.constant(0, tf.int64))
+        self.generate(self._fixed_z)
+        self.discriminate_points(self.grid_points())
+
+    def fit(self, on_checkpoint=None) -> None:
+        """Train to ``training.epochs``, resuming at ``self.epoch``; stop early if all replicas diverged."""
+        total = self.training["epochs"]
+        events = event_epochs(self.training)
+        boundaries = sorted(set().union(*events.values()) | {total})
+        if self.epoch == 0 and 0 in events["snapshot"]:
+            self._snapshot(0)
+        self._progress_mark = (time.perf_counter(), self.epoch)
+        while self.epoch < total and not self.all_diverged:
+            target = next(b for b in boundaries if b > self.epoch)
+            target = min(target, self.epoch + MAX_CHUNK)
+            n = target - self.epoch
+            d_hist, g_hist = self._run(tf.constant(self.epoch, tf.int64), tf.constant(n, tf.int64))
+            self.history.d_loss.append(d_hist.numpy()[:n])
+            self.history.g_loss.append(g_hist.numpy()[:n])
+            self.epoch = target
+            if target in events["metric"]:
+                self._record_w1(target)
+            if target in events["snapshot"]:
+                self._snapshot(target)
+            if target in events["log"] or self.all_diverged:
+                self._log_progress()
+            if target in events["checkpoint"] and on_checkpoint is not None:
+                on_checkpoint(self)
+        self._restore_good_weights()
+
+    @property
+    def diverged_epochs(self) -> np.ndarray:
+        return self.diverged_at.numpy()
+
+    @property
+    def all_diverged(self) -> bool:
+        return bool(np.all(self.diverged_epochs > 0))
+
+    def _restore_good_weights(self) -> None:
+        dead = self.diverged_epochs > 0
+        if not dead.any():
+            return
+        for v, good in zip(self.state_vars, self.good):
+            mask = dead.reshape([self.replicas] + [1] * (len(v.shape) - 1))
+            v.assign(np.where(mask, good.numpy(), v.numpy()))
+
+    def _log_progress(self) -> None:
+        d, g = self.history.losses()
+        (t0, e0), now = self._progress_mark, time.perf_counter()
+        rate = (self.epoch - e0) * self.n_blocks / max(now - t0, 1e-9)
+        self._progress_mark = (now, self.epoch)
+        for r, seed in enumerate(self.seeds):
+            w1 = self.history.w1.get(self.epoch)
+            status = f"diverged at epoch {self.diverged_epochs[r]}" if self.diverged_epochs[r] else ""
+            log.info(
+                "seed %d  epoch %5d/%d  d_loss %.4f  g_loss %.4f%s  %s",
+                seed, self.epoch, self.training["epochs"], d[-1, r], g[-1, r],
+                f"  w1 {w1[r]:.4f}" if w1 is not None else "", status,
+            )
+        log.info("  %.0f steps/s since the last report, compilation included (%d replicas per step)", rate, self.replicas)
+
+    # ----- looking at G and D ----------------------------------------------------------
+    def generate(self, z: np.ndarray, averaged: bool = True) -> np.ndarray:
+        """G(z) for stacked z (R, n, k), inference mode (batch norm uses moving averages); the
+        moving average of G when training.ema is on, unless ``averaged`` is False."""
+        infer = self._infer_avg if averaged and self.average else self._infer_g
+        return infer(tf.constant(z, tf.float32)).numpy()
+
+    def discriminate_points(self, x: np.ndarray) -> np.ndarray:
+        """D's output at points x (n, d) for every replica: (R, n); packed D sees m copies of x."""
+        xt = np.tile(x.astype(np.float32), (1, self.pack))[None]
+        out = self._infer_d(tf.constant(xt)).numpy()
+        return 1.0 / (1.0 + np.exp(-out)) if self.sigmoid_output else out
+
+    def _fixed_samples(self, averaged: bool = True) -> np.ndarray:
+        """G on the fixed z at the current epoch (one call serves W1 and the snapshot)."""
+        key = (self.epoch, averaged)
+        if self._fixed_cache[0] != key:
+            self._fixed_cache = (key, self.generate(self._fixed_z, averaged))
+        return self._fixed_cache[1]
+
+    def _w1(self, averaged: bool) -> np.ndarray:
+        gen = self._fixed_samples(averaged)[:, : self.training["metric_samples"]]
+        return np.array([
+            training_w1(self.metric_real, g.astype(np.float64)) if np.isfinite(g).all() else np.nan
+            for g in gen
+        ])
+
+    def _record_w1(self, epoch: int) -> None:
+        self.history.w1[epoch] = self._w1(averaged=False)
+        if self.average:
+            self.history.w1_ema[epoch] = self._w1(averaged=True)
+
+    def _grid(self) -> dict:
+        lo, hi = self.data_np.min(axis=0), self.data_np.max(axis=0)
+        pad = 0.25 * np.maximum(hi - lo, 1e-3)
+        if self.dim == 1:
+            return {"grid_x": np.linspace(lo[0] - pad[0], hi[0] + pad[0], 200)}
+        return {
+            "grid_x": np.linspace(lo[0] - pad[0], hi[0] + pad[0], 60),
+            "grid_y": np.linspace(lo[1] - pad[1], hi[1] + pad[1], 60),
+        }
+
+    def grid_points(self) -> np.ndarray:
+        return grid_points(self.grid)
+
+    def _snapshot(self, epoch: int) -> None:
+        samples = self._fixed_samples()[:, : self.snapshot_rows]
+        d = self.discriminate_points(self.grid_points())
+        if self.dim == 2:
+            d = d.reshape(self.replicas, len(self.grid["grid_y"]), len(self.grid["grid_x"]))
+        self.history.snapshot_epochs.append(epoch)
+        self.history.snapshot_samples.append(samples)
+        self.history.snapshot_d.append(d)
+
+    # ----- per-replica results ---------------------------------------------------------
+    def history_table(self, r: int) -> dict[str, np.ndarray]:
+        """Columns of replica r's history.csv, cut at its divergence epoch; ``w1_ema`` when its EMA is on."""
+        d, g = self.history.losses()
+        last = int(self.diverged_epochs[r]) or len(d)
+        epochs = np.arange(1, last + 1)
+        table = {"epoch": epochs, "d_loss": d[:last, r], "g_loss": g[:last, r],
+                 "w1": self.history.w1_column("w1", epochs, r)}
+        if self.average and self.average.on(r):
+            table["w1_ema"] = self.history.w1_column("w1_ema", epochs, r)
+        return table
+
+    def snapshots(self, r: int) -> dict[str, np.ndarray]:
+        h = self.history
+        keep = [i for i, e in enumerate(h.snapshot_epochs) if not self.diverged_epochs[r] or e < self.diverged_epochs[r]]
+        return {
+            "epochs": np.array([h.snapshot_epochs[i] for i in keep], dtype=np.int64),
+            "samples": np.stack([h.snapshot_samples[i][r] for i in keep]) if keep else np.zeros((0, 0, self.dim)),
+            "d_grid": np.stack([h.snapshot_d[i][r] for i in keep]) if keep else np.zeros((0,)),
+            **self.grid,
+        }
+
+    # ----- checkpoint state ------------------------------------------------------------
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        """Everything a resumed run needs to continue bit for bit (RNG state is the epoch)."""
+        return state.state_arrays(self)
+
+    def load_state(self, arrays) -> None:
+        state.load_state(self, arrays)
