@@ -202,3 +202,31 @@ def test_sweep_figure(axes, tmp_path):
 def test_example_sweep_validates():
     cfg = validate_config(yaml.safe_load((REPO / "workflow" / "examples" / "sweep_two_normals.yaml").read_text()))
     assert len(cfg["sweeps"]["lr_smoothing"]["points"]) == 9
+
+
+# ----- end to end: adding or removing a value ------------------------------------------------
+@pytest.mark.slow
+def test_adding_a_value_runs_only_the_new_points(tmp_path):
+    cfg = with_sweep(grid={"loss.real_label": [0.8, 1.0]}, zip=LR)
+    cfg["experiments"]["two_normals"]["seeds"] = [0, 1]
+    snakemake(tmp_path, "--cores", "2", configfile=write_config(tmp_path / "c.yaml", cfg))
+    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "results" / "models").rglob("run.json")}
+    cfg["sweeps"]["s"]["grid"]["loss.real_label"] = [0.8, 0.9, 1.0]
+    jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
+    # 2 new points x 2 seeds: one batched train job, a sample/evaluate job per run, the summaries
+    assert {k: v for k, v in jobs.items() if k.startswith("train_")} == {"train_s_batch0": 1}
+    assert sum(v for k, v in jobs.items() if k.startswith("sample_")) == 4 and jobs["evaluate"] == 4
+    snakemake(tmp_path, "--cores", "2", configfile=write_config(tmp_path / "c.yaml", cfg))
+    assert all(p.stat().st_mtime_ns == t for p, t in before.items())  # finished points untouched
+    table = (tmp_path / "results" / "summary" / "sweeps" / "s.tsv").read_text().splitlines()
+    assert len(table) == 1 + 6
+    # nothing left to do, and removing a value trains nothing
+    out = snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg))
+    assert "Nothing to be done" in out.stdout + out.stderr
+    cfg["sweeps"]["s"]["grid"]["loss.real_label"] = [0.8, 1.0]
+    jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
+    assert not any(k.startswith(("train_", "sample_", "evaluate")) for k in jobs), jobs
+    # a base setting that is not swept reruns every point, batched again
+    cfg["experiments"]["two_normals"]["loss"] = {"fake_label": 0.2}
+    jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
+    assert jobs["train_s_batch0"] == 1 and sum(v for k, v in jobs.items() if k.startswith("train_s_")) == 1

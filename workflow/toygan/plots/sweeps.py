@@ -14,11 +14,10 @@ from .style import FAKE_COLOR, FLOOR_COLOR, new_figure, save, setting
 BEST_COLOR = "#E69F00"  # Okabe-Ito orange: the best point
 
 
-def _step_label(table: pd.DataFrame, keys: list[str], labels: dict[str, str]) -> pd.Series:
-    """Each point's position on an axis as text: ``0.9`` or ``g_lr=0.001, d_lr=0.002``."""
-    if len(keys) == 1:
-        return table[keys[0]].map(str)
-    return table[keys].apply(lambda r: ", ".join(f"{labels.get(k, k)}={r[k]}" for k in keys), axis=1)
+def _step_label(table: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Each point's position on an axis as text: ``0.9``, or ``0.001 & 0.002`` for a zip group
+    (whose axis is named ``g_lr & d_lr``)."""
+    return table[keys].apply(lambda r: " & ".join(str(r[k]) for k in keys), axis=1)
 
 
 def sweep_figure(table: pd.DataFrame, points: list[str], axes: list[list[str]], metric: str, title: str, path,
@@ -29,7 +28,7 @@ def sweep_figure(table: pd.DataFrame, points: list[str], axes: list[list[str]], 
     mean, se = f"{metric}_mean", f"{metric}_se"
     # Grid order, so each axis shows its values in the order they were written.
     table = table.set_index("point", drop=False).loc[list(points)]
-    steps = [_step_label(table, keys, labels) for keys in axes]
+    steps = [_step_label(table, keys) for keys in axes]
     orders = [list(dict.fromkeys(s)) for s in steps]
     axis_names = [" & ".join(labels.get(k, k) for k in keys) for keys in axes]
     facets = orders[1] if len(axes) == 2 else ([None] if len(axes) == 1 else list(range(len(axes))))
@@ -44,18 +43,18 @@ def sweep_figure(table: pd.DataFrame, points: list[str], axes: list[list[str]], 
         a = i if len(axes) > 2 else 0
         rows = table if len(axes) != 2 else table[steps[1] == facet]
         x = steps[a].loc[rows.index].map(orders[a].index).to_numpy(dtype=float)
-        order = np.argsort(x)
-        y, e = rows[mean].to_numpy(dtype=float)[order], rows[se].to_numpy(dtype=float)[order]
-        x = x[order]
-        if len(axes) > 2:  # every point at its value of this axis, spread a little
-            x = x + np.linspace(-0.2, 0.2, len(x)) if len(x) > 1 else x
-            ax.errorbar(x, y, yerr=np.nan_to_num(e), fmt="o", color=FAKE_COLOR, ms=4, capsize=3, alpha=0.8)
-        else:
-            ax.errorbar(x, y, yerr=np.nan_to_num(e), fmt="-o", color=FAKE_COLOR, ms=6, capsize=4, lw=1.6,
-                        label="mean ± s.e. over seeds")
+        if len(axes) > 2:  # every point at its value of this axis, the points of one value side by side
+            rank = pd.Series(x, index=rows.index).groupby(x).cumcount().to_numpy()
+            count = pd.Series(x).groupby(x).transform("size").to_numpy()
+            x = x + np.where(count > 1, (rank / np.maximum(count - 1, 1) - 0.5) * 0.4, 0.0)
+        x = pd.Series(x, index=rows.index)
+        y, e = rows[mean].to_numpy(dtype=float), rows[se].to_numpy(dtype=float)
+        order = np.argsort(x.to_numpy(), kind="stable")
+        style = dict(fmt="o", ms=4, capsize=3, alpha=0.8) if len(axes) > 2 else dict(fmt="-o", ms=6, capsize=4, lw=1.6)
+        ax.errorbar(x.to_numpy()[order], y[order], yerr=np.nan_to_num(e[order]), color=FAKE_COLOR,
+                    label="mean ± s.e. over seeds", **style)
         if best is not None and best.name in rows.index:
-            bx = orders[a].index(steps[a].loc[best.name])
-            ax.plot([bx], [best[mean]], marker="*", ms=16, color=BEST_COLOR, zorder=4, ls="none",
+            ax.plot([x[best.name]], [best[mean]], marker="*", ms=16, color=BEST_COLOR, zorder=4, ls="none",
                     label=f"best: {best['point'].split('__', 1)[-1]}")
         if metric.endswith("_ratio"):
             ax.axhline(1.0, ls="--", color=FLOOR_COLOR, lw=1.2, label="noise floor")
@@ -67,6 +66,7 @@ def sweep_figure(table: pd.DataFrame, points: list[str], axes: list[list[str]], 
             ax.set_ylabel(f"{metric} ({'higher' if higher_is_better else 'lower'} is better)")
     for ax in panels[len(facets):]:
         ax.set_visible(False)
-    panels[0].legend(loc="best")
+    handles, names = panels[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncol=len(names))
     fig.suptitle(title)
     return save(fig, path, settings)
