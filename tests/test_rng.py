@@ -32,6 +32,12 @@ def test_same_key_same_numbers_other_keys_independent():
         assert stats.ks_2samp(base, other).pvalue > 1e-3
 
 
+def test_no_position_of_a_draw_is_special():
+    """The first number of every key was once 0 (a uniform row index 0, a latent at `low`)."""
+    firsts = np.array([draw(seed, counter, n=3)[0] for seed in range(4) for counter in range(50)])
+    assert len(np.unique(firsts)) == len(firsts) and stats.kstest(firsts, "uniform").pvalue > 1e-3
+
+
 def test_normal_moments():
     z = draw(5, 1, n=200_001, kind="normal")
     assert z.shape == (200_001,)

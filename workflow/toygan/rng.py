@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 _M32 = 0xFFFFFFFF
+_KEY2 = 0x68E31DA4
 
 
 def _mix(x):
@@ -33,7 +34,11 @@ def _bits(n: int, seed, counter):
     seed = tf.cast(seed, tf.int64)
     counter = tf.cast(counter, tf.int64)
     key1 = _mix(_mix(seed & _M32) ^ (counter & _M32))
-    key2 = _mix(key1 ^ tf.bitwise.right_shift(counter, 32) ^ (tf.bitwise.right_shift(seed, 32) * 0x9E3779B9 & _M32))
+    # _KEY2 keeps key2 away from mix(key1), the first index's hash: equal, they zeroed the
+    # first number of every draw. Its top bit outweighs the rest, so no index below ~3.9e8
+    # can hash to key2 either.
+    key2 = _mix(key1 ^ _KEY2 ^ tf.bitwise.right_shift(counter, 32)
+                ^ (tf.bitwise.right_shift(seed, 32) * 0x9E3779B9 & _M32))
     x = _mix((tf.range(n, dtype=tf.int64) + key1) & _M32)
     return _mix(x ^ key2)
 

@@ -43,23 +43,25 @@ class Updates:
             loss = losses.d_loss(
                 self.loss_name, self.D(real_p, update_stats=True)[..., 0], self.D(fake_p)[..., 0], self.labels
             )
-            loss += self._penalties(real, fake, real_p, fake_p, step, purpose)
+            for penalty in self._penalties(real, fake, real_p, fake_p, step, purpose):
+                loss += penalty
             total = tf.reduce_sum(loss)
         return loss, tape.gradient(total, [v.value for v in self.D.trainable])
 
     def _penalties(self, real, fake, real_p, fake_p, step, purpose):
-        """WGAN-GP's, R1's (real) and R2's (fake) penalties on D's packed input, per replica."""
-        out = tf.zeros([self.replicas])
+        """The (R,) penalties that are on: WGAN-GP's, R1 (real rows), R2 (generated rows); all on
+        D's packed input."""
+        out = []
         if self.loss_name == "wgan_gp":
             eps = self.draws.gp_mix(step, purpose, fake_p.shape[1])
             mix = eps * self.packed(tf.broadcast_to(real, tf.shape(fake))) + (1.0 - eps) * fake_p
             norm = tf.sqrt(self._input_grad_sq(mix) + 1e-12)
-            out += self.gp_weight * tf.reduce_mean(tf.square(norm - 1.0), axis=1)
+            out.append(self.gp_weight * tf.reduce_mean(tf.square(norm - 1.0), axis=1))
         if self.r1 is not None:
             full_real = tf.broadcast_to(real_p, [self.replicas, *real_p.shape[1:]])  # own gradient per replica
-            out += self.r1 * tf.reduce_mean(self._input_grad_sq(full_real), axis=1)
+            out.append(self.r1 * tf.reduce_mean(self._input_grad_sq(full_real), axis=1))
         if self.r2 is not None:
-            out += self.r2 * tf.reduce_mean(self._input_grad_sq(fake_p), axis=1)
+            out.append(self.r2 * tf.reduce_mean(self._input_grad_sq(fake_p), axis=1))
         return out
 
     def _input_grad_sq(self, x):
