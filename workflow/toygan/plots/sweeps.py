@@ -66,7 +66,10 @@ def sweep_figure(table: pd.DataFrame, points: list[str], axes: list[list[str]], 
             ax.set_ylabel(f"{metric} ({'higher' if higher_is_better else 'lower'} is better)")
     for ax in panels[len(facets):]:
         ax.set_visible(False)
-    handles, names = panels[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside lower center", ncol=len(names))
+    legend = {}  # every panel's entries once (the best point is in one panel only)
+    for ax in panels:
+        for handle, name in zip(*ax.get_legend_handles_labels()):
+            legend.setdefault(name, handle)
+    fig.legend(list(legend.values()), list(legend), loc="outside lower center", ncol=len(legend))
     fig.suptitle(title)
     return save(fig, path, settings)
