@@ -146,6 +146,15 @@ OPTION_CASES = {
     "wgan_gp": {"loss": {"name": "wgan_gp", "gp_weight": 10.0}, "training": {"n_critic": 3}},
     "lsgan": {"loss": {"name": "lsgan"}},
     "hinge": {"loss": {"name": "hinge"}},
+    "simultaneous_r1_r2_with_replacement": {
+        "loss": {"name": "hinge", "r1_gamma": 1.0, "r2_gamma": 1.0},
+        "training": {"update": "simultaneous", "batch_sampling": "with_replacement", "pack": 2},
+    },
+    "ema_bn_schedules": {
+        "training": {"ema": {"decay": 0.9}},
+        "generator": {"batch_norm": True, "optimizer": {"schedule": {"name": "cosine", "warmup_steps": 3}}},
+        "discriminator": {"optimizer": {"schedule": {"name": "linear", "final_fraction": 0.5}}},
+    },
     "pack3_adam_bn": {
         "training": {"pack": 3, "shuffle": True, "batch_size": 64},
         "generator": {"hidden": [16, 16], "batch_norm": True, "activation": "leaky_relu",
@@ -179,7 +188,7 @@ def test_every_loss_and_option_trains_and_exports(shipped, case):
     assert all(changed(g0, trainer.G.trainable))
     d, g = trainer.history.losses()
     assert d.shape == (4, 2) and np.isfinite(d).all() and np.isfinite(g).all()
-    gen_model, d_model = trainer.G.to_keras(1), trainer.D.to_keras(1)
+    gen_model, d_model = trainer.generator_to_keras(1), trainer.D.to_keras(1)
     z = trainer._fixed_z[1, :50]
     # The exported Keras generator reproduces the trainer's inference output (incl. batch norm).
     np.testing.assert_allclose(gen_model.predict(z, verbose=0), trainer.generate(trainer._fixed_z[:, :50])[1],
@@ -203,8 +212,18 @@ def test_divergence_is_a_result_not_a_crash(shipped):
     assert table["epoch"][-1] == epoch
 
 
-def test_resume_from_a_checkpoint_is_identical(shipped, tmp_path):
-    exp = small(shipped, epochs=8, checkpoint_every=3)
+STABILISERS = {  # everything with state a resume must carry: EMA, schedule steps, Adam's slots
+    "generator": {"optimizer": {"name": "adam", "schedule": {"name": "cosine", "warmup_steps": 7,
+                                                             "final_fraction": 0.1}}},
+    "discriminator": {"optimizer": {"schedule": {"name": "linear"}, "momentum": 0.5}},
+    "loss": {"r1_gamma": 1.0, "r2_gamma": 0.5},
+    "training": {"ema": {"decay": 0.8, "start_epoch": 2}, "batch_sampling": "with_replacement"},
+}
+
+
+@pytest.mark.parametrize("extra", [{}, STABILISERS], ids=["defaults", "stabilisers"])
+def test_resume_from_a_checkpoint_is_identical(shipped, tmp_path, extra):
+    exp = deep_update(small(shipped, epochs=8, checkpoint_every=3), copy.deepcopy(extra))
     data = data_of(shipped, "two_normals")
     full = GroupTrainer(exp, data, [0, 1])
     full.fit()
@@ -226,7 +245,8 @@ def test_resume_from_a_checkpoint_is_identical(shipped, tmp_path):
     resumed.load_state(saved)
     assert resumed.epoch == 6
     resumed.fit()
-    for a, b in zip(full.G.state + full.D.state, resumed.G.state + resumed.D.state):
+    assert (resumed.G_avg is not None) == bool(extra)  # state_vars then hold G's average too
+    for a, b in zip(full.state_vars + full.d_opt.variables, resumed.state_vars + resumed.d_opt.variables):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     for r in range(2):
         for key, col in full.history_table(r).items():

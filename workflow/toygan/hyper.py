@@ -37,8 +37,19 @@ def get(cfg: dict, dotted: str) -> Any:
     return node
 
 
+# Scalars whose zero switches arithmetic off: the trainer then leaves it out of the graph, and
+# XLA rounds the rest differently (fused multiply-adds) from a replica that runs it with 0.
+# Whether each is zero is therefore structure, so a replica is bit-identical alone or batched.
+SWITCHES: tuple[str, ...] = (
+    *(f"{net}.optimizer.momentum" for net in ("generator", "discriminator")),
+    "loss.r1_gamma",
+    "loss.r2_gamma",
+)
+
+
 def structure(experiment: dict) -> dict:
-    """A copy of ``experiment`` without its per-replica scalars (and without its seeds)."""
+    """A copy of ``experiment`` without its per-replica scalars (and without its seeds); for the
+    SWITCHES, whether they are on stays, as ``<key>_on``."""
     out = copy.deepcopy(experiment)
     out.pop("seeds", None)
     for dotted in SCALAR_KEYS:
@@ -46,7 +57,9 @@ def structure(experiment: dict) -> dict:
         node = out
         for part in parents:
             node = node.get(part, {})
-        node.pop(last, None)
+        value = node.pop(last, None)
+        if dotted in SWITCHES and value is not None:
+            node[f"{last}_on"] = value != 0
     return out
 
 

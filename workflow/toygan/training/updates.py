@@ -22,7 +22,7 @@ class Updates:
         self.loss_name = settings.loss_name
         self.labels = {k: settings.tensor(f"loss.{k}", 2) for k in ("real_label", "fake_label")}
         self.gp_weight = settings.tensor("loss.gp_weight")
-        # gamma / 2, and whether to compute the penalty at all (a 0 gamma adds exactly 0)
+        # gamma / 2; a penalty is in the graph only when on (on or off is structure: hyper.SWITCHES)
         self.r1 = settings.tensor("loss.r1_gamma", scale=0.5) if settings.any("loss.r1_gamma") else None
         self.r2 = settings.tensor("loss.r2_gamma", scale=0.5) if settings.any("loss.r2_gamma") else None
 
