@@ -4,7 +4,9 @@ share a job, the per-sweep table and figure. Fast: no TensorFlow, dry runs at mo
 from __future__ import annotations
 
 import copy
+import itertools
 import json
+import os
 
 import numpy as np
 import pytest
@@ -137,7 +139,6 @@ def test_outputs_current(tmp_path):
     assert not sweeps.outputs_current(paths + [str(tmp_path / "missing")], stamp="abc")
     newer = tmp_path / "train.py"
     newer.write_text("")
-    import os
     os.utime(newer, (other.stat().st_mtime + 10,) * 2)
     assert not sweeps.outputs_current(paths, stamp="abc", newer_than=[newer])
 
@@ -189,7 +190,6 @@ def test_sweep_figure(axes, tmp_path):
     if axes == [["b", "c"]]:  # a zip group: b and c vary together
         combos = [dict(zip(("b", "c"), bc)) for bc in zip(values["b"], values["c"])]
     else:
-        import itertools
         combos = [dict(zip(keys, vs)) for vs in itertools.product(*(values[k] for k in keys))]
     points = {"s__" + "__".join(f"{k}_{v}" for k, v in c.items()): c for c in combos}
     table = sweep_table.sweep_table(_records(list(points)), points, "w1_ratio")

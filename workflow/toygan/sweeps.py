@@ -129,6 +129,44 @@ def _schema_at(experiment_schema: dict, dotted: str, resolve: Callable[[dict], d
     return node, "", []
 
 
+def _spec_problems(where: str, spec: dict, experiment_schema: dict, resolve: Callable[[dict], dict],
+                   value_problems: Callable[[Any, dict], list[str]]) -> list[str]:
+    """What is wrong with one sweep's keys, values and labels (naming sweep, key and value)."""
+    here = [] if swept_keys(spec) else [f"{where}: sweeps nothing; give `grid` or `zip` at least one key"]
+    for key in swept_keys(spec):
+        section = "zip" if key in (spec.get("zip") or {}) else "grid"
+        if key in _GROUPING_KEYS:
+            here.append(f"{where}.{section}: key {key!r} cannot be swept (seeds come from the base; "
+                        "sweeps batch replicas by `replicas_per_job`)")
+            continue
+        sub, bad, siblings = _schema_at(experiment_schema, key, resolve)
+        if sub is None:
+            close = difflib.get_close_matches(bad.split(".")[-1], siblings, n=1)
+            hint = f" (did you mean {bad.rsplit('.', 1)[0] + '.' if '.' in bad else ''}{close[0]}?)" if close else ""
+            parent = bad.rsplit(".", 1)[0] + "." if "." in bad else ""
+            here.append(f"{where}.{section}: unknown key {key!r}{hint}: {bad!r} is not an experiment "
+                        f"setting; allowed after {parent or 'the experiment'}: {', '.join(siblings)}")
+            continue
+        for value in (spec.get(section) or {}).get(key) or []:
+            for msg in value_problems(value, sub):
+                here.append(f"{where}.{section}.{key}: value {value!r} is rejected: {msg}")
+    for key in spec.get("labels") or {}:
+        if key not in swept_keys(spec):
+            here.append(f"{where}.labels: {key!r} is not a swept key; swept: {', '.join(swept_keys(spec))}")
+    zipped = spec.get("zip") or {}
+    if len({len(v) for v in zipped.values() if isinstance(v, list)}) > 1:
+        lengths = ", ".join(f"{k}: {len(v)}" for k, v in zipped.items())
+        here.append(f"{where}.zip: the keys vary together, so their lists need one length (got {lengths})")
+    both = set(spec.get("grid") or {}) & set(zipped)
+    if both:
+        here.append(f"{where}: key(s) {', '.join(sorted(both))} in both grid and zip")
+    for key, values in {**(spec.get("grid") or {}), **zipped}.items():
+        dup = [v for i, v in enumerate(values) if v in values[:i]] if isinstance(values, list) else []
+        if dup:
+            here.append(f"{where}: key {key!r} lists the value {dup[0]!r} twice")
+    return here
+
+
 def expand(
     cfg: dict,
     experiment_schema: dict,
@@ -164,38 +202,7 @@ def expand(
             base = hand_written[base]
         if not isinstance(base, dict):
             continue  # the schema reports it
-        here = [] if swept_keys(spec) else [f"{where}: sweeps nothing; give `grid` or `zip` at least one key"]
-        for key in swept_keys(spec):
-            section = "zip" if key in (spec.get("zip") or {}) else "grid"
-            if key in _GROUPING_KEYS:
-                here.append(f"{where}.{section}: key {key!r} cannot be swept (seeds come from the base; "
-                            "sweeps batch replicas by `replicas_per_job`)")
-                continue
-            sub, bad, siblings = _schema_at(experiment_schema, key, resolve)
-            if sub is None:
-                close = difflib.get_close_matches(bad.split(".")[-1], siblings, n=1)
-                hint = f" (did you mean {bad.rsplit('.', 1)[0] + '.' if '.' in bad else ''}{close[0]}?)" if close else ""
-                parent = bad.rsplit(".", 1)[0] + "." if "." in bad else ""
-                here.append(f"{where}.{section}: unknown key {key!r}{hint}: {bad!r} is not an experiment "
-                            f"setting; allowed after {parent or 'the experiment'}: {', '.join(siblings)}")
-                continue
-            for value in (spec.get(section) or {}).get(key) or []:
-                for msg in value_problems(value, sub):
-                    here.append(f"{where}.{section}.{key}: value {value!r} is rejected: {msg}")
-        for key in spec.get("labels") or {}:
-            if key not in swept_keys(spec):
-                here.append(f"{where}.labels: {key!r} is not a swept key; swept: {', '.join(swept_keys(spec))}")
-        zipped = spec.get("zip") or {}
-        if len({len(v) for v in zipped.values() if isinstance(v, list)}) > 1:
-            lengths = ", ".join(f"{k}: {len(v)}" for k, v in zipped.items())
-            here.append(f"{where}.zip: the keys vary together, so their lists need one length (got {lengths})")
-        both = set(spec.get("grid") or {}) & set(zipped)
-        if both:
-            here.append(f"{where}: key(s) {', '.join(sorted(both))} in both grid and zip")
-        for key, values in {**(spec.get("grid") or {}), **zipped}.items():
-            dup = [v for i, v in enumerate(values) if v in values[:i]] if isinstance(values, list) else []
-            if dup:
-                here.append(f"{where}: key {key!r} lists the value {dup[0]!r} twice")
+        here = _spec_problems(where, spec, experiment_schema, resolve, value_problems)
         problems += here
         if here:
             continue
