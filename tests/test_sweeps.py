@@ -116,6 +116,10 @@ def test_train_jobs_batch_new_replicas_and_leave_finished_ones_alone():
     jobs = sweeps.train_jobs(cfg, "s", lambda p, s: False)
     # 6 points x 2 seeds; pack is structure: two groups of 6 replicas, 3 per job
     assert [len(j.replicas) for j in jobs] == [3, 3, 3, 3]
+    # a batch keeps its name when other batches finish (a cluster job parses the Snakefile again)
+    finished = set(jobs[1].replicas)
+    later = sweeps.train_jobs(cfg, "s", lambda p, s: (p, s) in finished)
+    assert {j.label: j.replicas for j in later if len(j.replicas) > 1} == {j.label: j.replicas for j in jobs if j is not jobs[1]}
     for job in jobs:
         assert len({cfg["experiments"][p]["training"]["pack"] for p, _ in job.replicas}) == 1
     done = {(points[0], 0), (points[0], 1)}
@@ -147,7 +151,7 @@ def test_dry_run_batches_a_sweep(tmp_path):
     cfg = with_sweep(grid={"loss.real_label": [0.8, 0.9, 1.0]}, zip=LR, replicas_per_job=5)
     jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
     train = {k: v for k, v in jobs.items() if k.startswith("train_s_")}
-    assert train == {"train_s_batch0": 1, "train_s_batch1": 1, "train_s_batch2": 1}  # 12 replicas, 5 a job
+    assert len(train) == 3 and all(k.startswith("train_s_batch_") for k in train)  # 12 replicas, 5 a job
     assert sum(v for k, v in jobs.items() if k.startswith("sample_s__")) == 12
     assert jobs["sweep_summary"] == 1 and jobs["evaluate"] == 12 + 4  # + the tiny config's own runs
 
@@ -212,9 +216,10 @@ def test_adding_a_value_runs_only_the_new_points(tmp_path):
     snakemake(tmp_path, "--cores", "2", configfile=write_config(tmp_path / "c.yaml", cfg))
     before = {p: p.stat().st_mtime_ns for p in (tmp_path / "results" / "models").rglob("run.json")}
     cfg["sweeps"]["s"]["grid"]["loss.real_label"] = [0.8, 0.9, 1.0]
+    new = [(p, s) for p in validate_config(copy.deepcopy(cfg))["sweeps"]["s"]["points"] if "0p9" in p for s in (0, 1)]
     jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
     # 2 new points x 2 seeds: one batched train job, a sample/evaluate job per run, the summaries
-    assert {k: v for k, v in jobs.items() if k.startswith("train_")} == {"train_s_batch0": 1}
+    assert [k for k in jobs if k.startswith("train_")] == [f"train_s_batch_{sweeps._digest(new)}"]
     assert sum(v for k, v in jobs.items() if k.startswith("sample_")) == 4 and jobs["evaluate"] == 4
     snakemake(tmp_path, "--cores", "2", configfile=write_config(tmp_path / "c.yaml", cfg))
     assert all(p.stat().st_mtime_ns == t for p, t in before.items())  # finished points untouched
@@ -228,5 +233,7 @@ def test_adding_a_value_runs_only_the_new_points(tmp_path):
     assert not any(k.startswith(("train_", "sample_", "evaluate")) for k in jobs), jobs
     # a base setting that is not swept reruns every point, batched again
     cfg["experiments"]["two_normals"]["loss"] = {"fake_label": 0.2}
+    full = validate_config(copy.deepcopy(cfg))
+    everything = [(p, s) for p in full["sweeps"]["s"]["points"] for s in (0, 1)]
     jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
-    assert jobs["train_s_batch0"] == 1 and sum(v for k, v in jobs.items() if k.startswith("train_s_")) == 1
+    assert [k for k in jobs if k.startswith("train_s_")] == [f"train_s_batch_{sweeps._digest(everything)}"]

@@ -282,7 +282,13 @@ def train_jobs(cfg: dict, sweep: str, current: Callable[[str, int], bool]) -> li
                 groups.setdefault(key, []).append((point, seed))
     size = spec["replicas_per_job"]
     chunks = [reps[i : i + size] for reps in groups.values() for i in range(0, len(reps), size)]
-    return singles + [Job(f"{sweep}_batch{i}", chunk) for i, chunk in enumerate(chunks)]
+    # Named by content, not position: a cluster job parses the Snakefile again, maybe after other
+    # batches finished; those drop out whole, which leaves the other chunks as they were.
+    return singles + [Job(f"{sweep}_batch_{_digest(chunk)}", chunk) for chunk in chunks]
+
+
+def _digest(replicas: list[tuple[str, int]]) -> str:
+    return hashlib.sha1(json.dumps(replicas).encode()).hexdigest()[:10]
 
 
 def outputs_current(paths: list[str], *, stamp: str | None = None, newer_than: Iterable = ()) -> bool:
