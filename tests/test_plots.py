@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from toygan import plots
+from toygan import plots, sweep_table
 
 WORKFLOW = Path(__file__).resolve().parents[1] / "workflow"
 PROB = "D(x) = P(real)"
@@ -333,4 +333,8 @@ def test_each_figure_reads_exactly_its_declared_settings(settings, rng, tmp_path
         gens = {0: real[:100], 1: real[100:200]}
         plots.dashboard(real, gens, {0: 1.0, 1: 2.0}, tmp_path / f"h{dim}.png", s["dashboard"], experiment="e")
     plots.comparison(_by_exp(True), tmp_path / "i.png", s["comparison"])
+    points = {"s__a_1": {"a": 1}, "s__a_2": {"a": 2}}
+    records = [{"experiment": p, "seed": seed, "status": "ok", "w1_ratio": 1.0 + seed} for p in points for seed in (0, 1)]
+    plots.sweep_figure(sweep_table.sweep_table(records, points, "w1_ratio"), list(points), [["a"]], "w1_ratio", "t",
+                       tmp_path / "j.png", s["sweep"])
     assert {kind: sorted(rec.read) for kind, rec in s.items()} == {kind: sorted(keys) for kind, keys in READS.items()}

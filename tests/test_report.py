@@ -44,6 +44,7 @@ TINY = REPO / "tests" / "config" / "tiny.yaml"
 RUN_CAPTIONS = ["density", "d_output", "decision", "losses", "animation"]  # {experiment, seed}
 EXPERIMENT_CAPTIONS = ["dashboard"]  # {experiment}
 SUMMARY_CAPTIONS = ["comparison", "metrics_table", "metrics_by_experiment", "benchmark_table"]
+SWEEP_CAPTIONS = ["sweep_table", "sweep_figure"]  # {sweep}
 RUN_FIGURES = {"density.png": "Samples", "d_output.png": "Samples", "decision.png": "Samples",
                "losses.png": "Training", "training.html": "Training"}
 LABELS = ["experiment", "dataset", "seed", "figure"]
@@ -62,6 +63,7 @@ def _variants() -> dict[str, dict]:
         "config.yaml": _load(REPO / "config.yaml"),
         "tiny.yaml": _load(TINY),
         "own_data.yaml": _load(REPO / "workflow" / "examples" / "own_data.yaml"),
+        "sweep_two_normals.yaml": _load(REPO / "workflow" / "examples" / "sweep_two_normals.yaml"),
     }
     odd = copy.deepcopy(variants["tiny.yaml"])
     odd["datasets"] = {
@@ -87,6 +89,7 @@ def _variants() -> dict[str, dict]:
     }
     odd["benchmark"] = {"table": True, "title": "Odd table", "reference": [
         {"dataset": "ring", "model": "GAN", "modes": "1.0", "high_quality": "90", "reverse_kl": "2.0"}]}
+    odd["sweeps"] = {"packs": {"base": "ring_wgan", "grid": {"training.pack": [1, 2]}, "metric": "reverse_kl"}}
     variants["odd"] = odd
     return {name: validate_config(cfg) for name, cfg in variants.items()}
 
@@ -120,7 +123,7 @@ def test_every_caption_is_used_and_exists():
         used |= set(re.findall(r'caption="\.\./report/([A-Za-z_]+)\.rst"', smk.read_text()))
     on_disk = {p.stem for p in REPORT_DIR.glob("*.rst")} - {"workflow"}
     assert used == on_disk, f"captions used by rules {sorted(used)} vs files {sorted(on_disk)}"
-    assert used == set(RUN_CAPTIONS + EXPERIMENT_CAPTIONS + SUMMARY_CAPTIONS)
+    assert used == set(RUN_CAPTIONS + EXPERIMENT_CAPTIONS + SUMMARY_CAPTIONS + SWEEP_CAPTIONS)
     for name in on_disk | {"workflow"}:
         assert "placeholder" not in _caption_source(name)
 
@@ -166,6 +169,17 @@ def test_summary_captions_render(caption, variant):
     if caption == "benchmark_table":
         assert cfg["benchmark"]["title"] in html
         assert ("†" in html) == bool(cfg["benchmark"]["reference"])
+
+
+@pytest.mark.parametrize("variant", [v for v in sorted(VARIANTS) if VARIANTS[v]["sweeps"]])
+@pytest.mark.parametrize("caption", SWEEP_CAPTIONS)
+def test_sweep_captions_render(caption, variant):
+    cfg = VARIANTS[variant]
+    for name, sweep in cfg["sweeps"].items():
+        html = render_rst(_caption_source(caption), SimpleNamespace(config=cfg, wildcards=SimpleNamespace(sweep=name),
+                                                                    params=SimpleNamespace()))
+        _assert_clean(html, f"{caption}.rst with {variant}, sweep {name}")
+        assert name in html and sweep["metric"] in html
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

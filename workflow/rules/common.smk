@@ -14,6 +14,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 
 from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
+from toygan import sweeps
 from toygan.code_files import package_files
 from toygan.config import REFERENCE_SETTINGS, ConfigError, group_label, seed_groups, validate_config
 from toygan.figure_settings import figure_settings
@@ -35,6 +36,7 @@ wildcard_constraints:
     dataset="[A-Za-z][A-Za-z0-9_]*",
     experiment="[A-Za-z][A-Za-z0-9_]*",
     seed=r"\d+",
+    sweep="[A-Za-z][A-Za-z0-9_]*",
 
 
 def plot_settings(figure):
@@ -67,8 +69,17 @@ def seed_dir(stage, exp, seed):
     return f"{R}/{stage}/{exp}/seed{seed}"
 
 
-# (experiment, seeds, label) of every seed group: the unit of the train and sample jobs.
-SEED_GROUPS = [(exp, seeds, group_label(seeds)) for exp, e in EXPERIMENTS.items() for seeds in seed_groups(e)]
+SWEEPS = config["sweeps"]
+SWEEP_OF = {point: name for name, sw in SWEEPS.items() for point in sw["points"]}
+
+# (experiment, seeds, label) of every seed group: the unit of the train and sample jobs of a
+# hand-written experiment. Sweep points have jobs of their own (SWEEP_TRAIN_JOBS below).
+SEED_GROUPS = [
+    (exp, seeds, group_label(seeds))
+    for exp, e in EXPERIMENTS.items()
+    if exp not in SWEEP_OF
+    for seeds in seed_groups(e)
+]
 
 
 def runs():
@@ -98,23 +109,63 @@ def all_outputs():
         f"{R}/summary/metrics_by_experiment.tsv",
         f"{R}/summary/comparison.{FMT}",
     ]
+    outs += [f"{R}/summary/sweeps/{s}.{ext}" for s in SWEEPS for ext in ("tsv", FMT)]
     if config["benchmark"]["table"]:
         outs.append(f"{R}/summary/benchmark_table.md")
     return outs
 
 
+TRAIN_FILES = {
+    "generator": "generator.keras",
+    "discriminator": "discriminator.keras",
+    "history": "history.csv",
+    "summary": "summary.txt",
+    "snapshots": "snapshots.npz",
+    "run": "run.json",
+}
+SAMPLE_FILES = {
+    "samples": "samples.npy",
+    "eval_samples": "eval_samples.npy",
+    "d_real": "d_real.npy",
+    "d_fake": "d_fake.npy",
+    "d_grid": "d_grid.npz",
+}
+
+
+def replica_files(stage, replicas, files):
+    """{key: one path per (experiment, seed) replica}, the outputs of a job of several replicas."""
+    return {key: [f"{seed_dir(stage, e, s)}/{name}" for e, s in replicas] for key, name in files.items()}
+
+
 def train_outputs(exp, seeds):
-    return {
-        key: [f"{seed_dir('models', exp, s)}/{name}" for s in seeds]
-        for key, name in [
-            ("generator", "generator.keras"),
-            ("discriminator", "discriminator.keras"),
-            ("history", "history.csv"),
-            ("summary", "summary.txt"),
-            ("snapshots", "snapshots.npz"),
-            ("run", "run.json"),
-        ]
-    }
+    return replica_files("models", [(exp, s) for s in seeds], TRAIN_FILES)
+
+
+# ----- sweeps: which (point, seed) replicas share a train or sample job ---------------------
+def sweep_shared(sweep):
+    """The params of every job of a sweep: what its points have in common."""
+    first = next(iter(SWEEPS[sweep]["points"]))
+    return sweeps.shared_settings(EXPERIMENTS[first], sweeps.swept_keys(SWEEPS[sweep]))
+
+
+def _train_current(point, seed):
+    exp = EXPERIMENTS[point]
+    paths = [p for ps in replica_files("models", [(point, seed)], TRAIN_FILES).values() for p in ps]
+    stamp = sweeps.replica_stamp(exp, DATASETS[exp["dataset"]], seed)
+    script = Path(workflow.basedir) / "workflow" / "scripts" / "train.py"
+    return sweeps.outputs_current(paths, stamp=stamp, newer_than=[script])
+
+
+# (sweep, toygan.sweeps.Job) of every sweep train job: a finished replica alone, the others batched.
+SWEEP_TRAIN_JOBS = [(s, job) for s in SWEEPS for job in sweeps.train_jobs(config, s, _train_current)]
+# Sampling is one job per replica: a job's input list (the models of its replicas) is a rerun
+# trigger, so a batched sample job would rerun its finished replicas once they sit alone.
+SWEEP_SAMPLE_JOBS = [
+    (s, sweeps.Job(f"{p}_seed{seed}", [(p, seed)]))
+    for s in SWEEPS
+    for p in SWEEPS[s]["points"]
+    for seed in EXPERIMENTS[p]["seeds"]
+]
 
 
 def model_files(w):

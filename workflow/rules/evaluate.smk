@@ -63,3 +63,50 @@ rule benchmark_table:
         benchmark=config["benchmark"],
     script:
         "../scripts/benchmark_table.py"
+
+
+rule sweep_summary:
+    """One sweep: a row per point (mean ± s.e. over seeds), ranked best first, and its figure."""
+    input:
+        metrics=lambda w: [
+            f"{seed_dir('metrics', p, s)}/metrics.json"
+            for p in SWEEPS[w.sweep]["points"]
+            for s in experiment(p)["seeds"]
+        ],
+        code=code_of("sweep_summary.py"),
+    output:
+        table=report(
+            f"{R}/summary/sweeps/{{sweep}}.tsv",
+            category="Sweeps",
+            subcategory="{sweep}",
+            caption="../report/sweep_table.rst",
+            labels=lambda w: {
+                "experiment": f"sweep {w.sweep}",
+                "dataset": "all",
+                "seed": "all",
+                "figure": "points ranked (table)",
+            },
+        ),
+        figure=report(
+            f"{R}/summary/sweeps/{{sweep}}.{FMT}",
+            category="Sweeps",
+            subcategory="{sweep}",
+            caption="../report/sweep_figure.rst",
+            labels=lambda w: {
+                "experiment": f"sweep {w.sweep}",
+                "dataset": "all",
+                "seed": "all",
+                "figure": "metric per setting",
+            },
+        ),
+    log:
+        f"{R}/logs/sweep_summary/{{sweep}}.log",
+    params:
+        points=lambda w: SWEEPS[w.sweep]["points"],
+        axes=lambda w: sweeps.axis_keys(SWEEPS[w.sweep]),
+        labels=lambda w: sweeps.key_labels(sweeps.swept_keys(SWEEPS[w.sweep]), SWEEPS[w.sweep]["labels"]),
+        metric=lambda w: SWEEPS[w.sweep]["metric"],
+        higher_is_better=lambda w: SWEEPS[w.sweep]["higher_is_better"],
+        plots=plot_settings("sweep"),
+    script:
+        "../scripts/sweep_summary.py"

@@ -1,13 +1,7 @@
 # One sample job per (experiment, seed group), like training: one TensorFlow start-up serves
 # every seed of the group (start-up costs more than the sampling itself).
 
-SAMPLE_FILES = {
-    "samples": "samples.npy",
-    "eval_samples": "eval_samples.npy",
-    "d_real": "d_real.npy",
-    "d_fake": "d_fake.npy",
-    "d_grid": "d_grid.npz",
-}
+SAMPLE_INPUTS = {k: TRAIN_FILES[k] for k in ("generator", "discriminator", "snapshots", "run")}
 
 for _exp, _seeds, _group in SEED_GROUPS:
 
@@ -15,18 +9,10 @@ for _exp, _seeds, _group in SEED_GROUPS:
         name:
             f"sample_{_exp}_{_group}"
         input:
-            **{
-                key: [f"{seed_dir('models', _exp, s)}/{name}" for s in _seeds]
-                for key, name in [
-                    ("generator", "generator.keras"),
-                    ("discriminator", "discriminator.keras"),
-                    ("snapshots", "snapshots.npz"),
-                    ("run", "run.json"),
-                ]
-            },
+            **replica_files("models", [(_exp, s) for s in _seeds], SAMPLE_INPUTS),
             data=f"{R}/data/{dataset_of(_exp)}.npy",
         output:
-            **{key: [f"{seed_dir('samples', _exp, s)}/{name}" for s in _seeds] for key, name in SAMPLE_FILES.items()},
+            **replica_files("samples", [(_exp, s) for s in _seeds], SAMPLE_FILES),
         log:
             f"{R}/logs/sample/{_exp}/{_group}.log",
         benchmark:
@@ -38,5 +24,31 @@ for _exp, _seeds, _group in SEED_GROUPS:
             experiment=without_seeds(_exp),
             seeds=_seeds,
             n_eval=eval_rows(dataset_of(_exp)),
+        script:
+            "../scripts/sample.py"
+
+
+# Sample jobs of sweep points: one per (point, seed) replica (see SWEEP_SAMPLE_JOBS).
+for _sweep, _job in SWEEP_SAMPLE_JOBS:
+
+    rule:
+        name:
+            f"sample_{_job.label}"
+        input:
+            **replica_files("models", _job.replicas, SAMPLE_INPUTS),
+            data=f"{R}/data/{dataset_of(_job.replicas[0][0])}.npy",
+        output:
+            **replica_files("samples", _job.replicas, SAMPLE_FILES),
+        log:
+            f"{R}/logs/sample/{_sweep}/{_job.label}.log",
+        benchmark:
+            f"{R}/benchmarks/sample/{_sweep}/{_job.label}.tsv"
+        resources:
+            mem_mb=1500 + 100 * len(_job.replicas),
+            runtime=10 + len(_job.replicas),
+        params:
+            sweep=_sweep,
+            experiment=sweep_shared(_sweep),
+            n_eval=eval_rows(dataset_of(_job.replicas[0][0])),
         script:
             "../scripts/sample.py"

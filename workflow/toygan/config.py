@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from . import sweeps
 from .datasets import min_training_rows
 from .defaults import apply_loss_defaults
 
@@ -194,6 +195,7 @@ def validate_config(config: dict, configfiles: list[str] | tuple[str, ...] = ())
         check_duplicate_keys(path)
     root = load_schema()
     cfg = copy.deepcopy(dict(config))
+    points = _expand_sweeps(cfg, root)
     # A dataset without `kind` matches every kind's `if` (an absent property passes `const`):
     # report the missing kind alone, not the defaults and key lists of all five kinds.
     kindless = _kindless_datasets(cfg)
@@ -213,9 +215,38 @@ def validate_config(config: dict, configfiles: list[str] | tuple[str, ...] = ())
         problems.extend(_describe(e) for e in _best_errors(error))
     problems.extend(_semantic_problems(cfg) if not problems else [])
     if problems:
-        unique = list(dict.fromkeys(problems))
+        unique = list(dict.fromkeys(sweeps.rephrase(p, points) for p in problems))
         raise ConfigError("invalid config:\n  - " + "\n  - ".join(unique))
+    for name, pts in points.items():
+        cfg["sweeps"][name]["points"] = pts
     return canonical(typed_numbers(cfg, root))
+
+
+def _expand_sweeps(cfg: dict, root: dict) -> dict:
+    """Check the `sweeps` section, then add its points to `experiments` (raw, before defaults),
+    so each point is default-filled and validated like a hand-written experiment."""
+    if not isinstance(cfg.get("sweeps"), dict):
+        return {}
+    # Validating a config this function returned (jobs do): expand again from the sweeps.
+    for spec in cfg["sweeps"].values():
+        if isinstance(spec, dict) and isinstance(cfg.get("experiments"), dict):
+            for point in spec.pop("points", {}):
+                cfg["experiments"].pop(point, None)
+    schema = {"properties": {"sweeps": root["properties"]["sweeps"]}, "$defs": root["$defs"]}
+    errors = sorted(_Validator(schema).iter_errors({"sweeps": cfg["sweeps"]}), key=lambda e: list(map(str, e.absolute_path)))
+    problems = [_describe(e) for err in errors for e in _best_errors(err)]
+
+    def value_problems(value, sub):
+        found = [e.message for e in _Validator({**sub, "$defs": root["$defs"]}).iter_errors(value)]
+        return found + [p.split(": ", 1)[1] for p in _non_finite(value, "value")]
+
+    if not problems:
+        points, problems = sweeps.expand(
+            cfg, root["$defs"]["experiment"], lambda s: _resolve(s, root), value_problems
+        )
+    if problems:
+        raise ConfigError("invalid config:\n  - " + "\n  - ".join(dict.fromkeys(problems)))
+    return points
 
 
 def _semantic_problems(cfg: dict) -> list[str]:

@@ -20,6 +20,7 @@ READS: dict[str, tuple[str, ...]] = {
     ),
     "dashboard": ("dpi", "figsize", "kde_bw_adjust", "scatter_points"),
     "comparison": ("dpi", "figsize"),
+    "sweep": ("dpi", "figsize"),
 }
 
 

@@ -71,13 +71,20 @@ def run(experiment: dict, seed: int, inputs: dict, outputs: dict, n_plot: int | 
 
 
 def main_from_snakemake(smk) -> None:
-    """One job samples every seed of a seed group: inputs and outputs are lists, one per seed."""
+    """One job samples several replicas: inputs and outputs are lists, one per replica. A seed
+    group's replicas share one experiment; a sweep job's come from its output paths."""
+    from . import sweeps
     from .logs import setup
 
     setup(smk.log[0])
-    experiment = smk.params.experiment
-    for i, seed in enumerate(smk.params.seeds):
+    if "sweep" in smk.params.keys():
+        replicas = sweeps.replicas_from_paths(smk.output.samples)
+        experiments = [smk.config["experiments"][point] for point, _ in replicas]
+    else:
+        replicas = [("", seed) for seed in smk.params.seeds]
+        experiments = [smk.params.experiment] * len(replicas)
+    for i, ((point, seed), experiment) in enumerate(zip(replicas, experiments)):
         inputs = {key: (paths[i] if isinstance(paths, list) else paths) for key, paths in smk.input.items()}
         outputs = {key: paths[i] for key, paths in smk.output.items()}
-        log.info("seed %d", seed)
+        log.info("%s seed %d", point, seed)
         run(experiment, seed, inputs, outputs, experiment["sampling"]["n"], smk.params.n_eval)

@@ -45,6 +45,8 @@ def train_resources(experiment: dict, dataset: dict, group_size: int) -> dict:
     threads = experiment["training"]["threads"]
     flops = training_flops(experiment, rows, dim) * group_size
     minutes = STARTUP_MINUTES + flops / (FLOPS_PER_THREAD * threads) / 60
-    # TensorFlow itself needs ~1 GB; data, snapshots and history are small next to it.
-    mem_mb = 1500 + math.ceil(rows * dim * 4 * 8 * group_size / 2**20) + 200 * group_size
+    # TensorFlow itself needs ~1 GB; data, snapshots and history are small next to it. A replica
+    # adds ~20 MB (peak RSS of a two_normals train job: 1055 MB with 3, 1768 MB with 36
+    # replicas, workflow/benchmarks/sweep_batching.py); 50 MB leaves a margin.
+    mem_mb = 1500 + math.ceil(rows * dim * 4 * 8 * group_size / 2**20) + 50 * group_size
     return {"threads": threads, "mem_mb": int(mem_mb), "runtime": int(math.ceil(minutes * 1.5))}

@@ -1,4 +1,5 @@
-"""One train job: a seed group of one experiment, resumable, with per-seed outputs."""
+"""One train job: a seed group of one experiment, or (point, seed) replicas of a sweep,
+resumable, with per-replica outputs."""
 
 from __future__ import annotations
 
@@ -7,24 +8,35 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
+from . import sweeps
+from .io import read_json, write_json
 from .tfsetup import import_tensorflow
 
 log = logging.getLogger(__name__)
 
 
 def run(
-    experiment: dict,
+    experiment: dict | list[dict],
     data_path: str,
     seeds: list[int],
     outdirs: list[str],
-    checkpoint_path: str,
+    checkpoint_path: str | Callable[[str], str],
     *,
-    name: str,
+    name: str | list[str],
     threads: int = 1,
+    stamps: list[str] | None = None,
 ) -> None:
+    """Train replica r = (experiment[r], seeds[r]) into outdirs[r]; one experiment or name
+    stands for all replicas. ``checkpoint_path`` may depend on the job's fingerprint.
+    ``stamps`` (sweeps) go into each run.json as ``settings_sha256``."""
+    experiments = experiment if isinstance(experiment, list) else [experiment] * len(seeds)
+    names = name if isinstance(name, list) else [name] * len(seeds)
+    uniform = all(e == experiments[0] for e in experiments)
+    experiment = experiments[0]
     import_tensorflow(threads)
     import keras
 
@@ -37,9 +49,13 @@ def run(
     signal.signal(signal.SIGTERM, lambda *_: (log.warning("SIGTERM: stopping; rerun to resume"), sys.exit(143)))
     keras.utils.set_random_seed(seeds[0])
     data = np.load(data_path)
-    log.info("%s: seeds %s, %d real rows of dimension %d", name, seeds, *data.shape)
-    trainer = GroupTrainer(experiment, data, seeds)
-    fp = checkpoint.fingerprint(experiment, data, seeds)
+    log.info("%s: seeds %s, %d real rows of dimension %d", ", ".join(dict.fromkeys(names)), seeds, *data.shape)
+    # Replicas with different scalar settings (sweep points) need the per-replica interface.
+    trainer = GroupTrainer(experiment if uniform else experiments, data, seeds)
+    fp = checkpoint.fingerprint(experiment if uniform else experiments, data,
+                                seeds if len(set(names)) == 1 else list(zip(names, seeds)))
+    if callable(checkpoint_path):
+        checkpoint_path = checkpoint_path(fp)
     state = checkpoint.load(checkpoint_path, fp) if experiment["training"]["checkpoint_every"] else None
     if state is not None:
         trainer.load_state(state)
@@ -57,24 +73,43 @@ def run(
     trainer.fit(on_checkpoint=save_checkpoint)
     wall = time.perf_counter() - start
     for r, outdir in enumerate(outdirs):
-        write_seed_outputs(trainer, r, outdir, experiment_name=name, wall_seconds=wall)
+        write_seed_outputs(trainer, r, outdir, experiment_name=names[r], wall_seconds=wall)
+        if stamps:
+            _stamp(Path(outdir) / "run.json", stamps[r])
         if trainer.diverged_epochs[r]:
-            log.warning("seed %d diverged at epoch %d; kept its last finite weights", seeds[r], trainer.diverged_epochs[r])
+            log.warning("%s seed %d diverged at epoch %d; kept its last finite weights",
+                        names[r], seeds[r], trainer.diverged_epochs[r])
     if not experiment["training"]["keep_checkpoint"]:
         checkpoint.remove(checkpoint_path)
     log.info("done in %.1f s (training only)", wall)
+
+
+def _stamp(run_json: Path, stamp: str) -> None:
+    """Record what the replica was trained from: the rules compare it to decide whether a
+    finished sweep replica is current (toygan.sweeps.train_jobs)."""
+    write_json(run_json, {**read_json(run_json), "settings_sha256": stamp})
 
 
 def main_from_snakemake(smk) -> None:
     from .logs import setup
 
     setup(smk.log[0])
-    run(
-        smk.params.experiment,
-        smk.input.data,
-        list(smk.params.seeds),
-        [str(Path(p).parent) for p in smk.output.generator],
-        smk.params.checkpoint,
-        name=smk.params.name,
-        threads=smk.threads,
-    )
+    outdirs = [str(Path(p).parent) for p in smk.output.generator]
+    if "sweep" not in smk.params.keys():
+        run(smk.params.experiment, smk.input.data, list(smk.params.seeds), outdirs, smk.params.checkpoint,
+            name=smk.params.name, threads=smk.threads)
+        return
+    # A sweep job: which points share it is not in its params (so that a finished point's
+    # params do not depend on its job mates); the replicas come from the output paths and
+    # each point's settings from the expanded config.
+    replicas = sweeps.replicas_from_paths(smk.output.generator)
+    experiments = [smk.config["experiments"][point] for point, _ in replicas]
+    shared = smk.params.experiment
+    for (point, _), exp in zip(replicas, experiments):
+        if sweeps.shared_settings(exp, sweeps.swept_keys(smk.config["sweeps"][smk.params.sweep])) != shared:
+            raise RuntimeError(f"{point}: its settings do not match the params of its sweep's job")
+    seeds = [seed for _, seed in replicas]
+    run(experiments, smk.input.data, seeds, outdirs,
+        lambda fp: f"{smk.params.checkpoint_dir}/{fp[:16]}.npz",
+        name=[point for point, _ in replicas], threads=smk.threads,
+        stamps=[sweeps.replica_stamp(e, smk.config["datasets"][e["dataset"]], s) for e, s in zip(experiments, seeds)])

@@ -4,6 +4,7 @@
 - ``runs``: per-run figures and the per-experiment dashboard.
 - ``training``: loss/W1 curves and the training GIF.
 - ``summary``: cross-experiment comparison.
+- ``sweeps``: one sweep's metric against its settings.
 
 Every function takes ``path`` (format from its suffix) and ``settings`` (the config's
 ``plots`` section), saves the figure and closes it.
@@ -23,6 +24,7 @@ from .runs import (  # noqa: E402
 )
 from .style import D_COLOR, FAKE_COLOR, REAL_COLOR, apply_style, run_title, save  # noqa: E402
 from .summary import comparison  # noqa: E402
+from .sweeps import sweep_figure  # noqa: E402
 from .training import animation, loss_curves  # noqa: E402
 
 __all__ = [
@@ -41,4 +43,5 @@ __all__ = [
     "run_title",
     "save",
     "scatter_2d",
+    "sweep_figure",
 ]

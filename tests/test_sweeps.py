@@ -1,0 +1,239 @@
+"""Sweeps: expansion into experiments, names, errors naming sweep/key/value, which replicas
+share a job, the per-sweep table and figure. Fast: no TensorFlow, dry runs at most."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import os
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+
+from toygan import hyper, sweep_table, sweeps
+from toygan.config import ConfigError, validate_config
+from toygan.plots import sweep_figure
+
+from conftest import REPO
+from workflow_helpers import scheduled_jobs, snakemake, tiny_config, write_config
+
+LR = {"generator.optimizer.learning_rate": [0.0005, 0.001],
+      "discriminator.optimizer.learning_rate": [0.001, 0.002]}
+
+
+def with_sweep(**spec) -> dict:
+    cfg = tiny_config()
+    cfg["sweeps"] = {"s": {"base": "two_normals", **spec}}
+    return cfg
+
+
+def problems(cfg) -> str:
+    with pytest.raises(ConfigError) as info:
+        validate_config(cfg)
+    return str(info.value)
+
+
+# ----- expansion and names -----------------------------------------------------------------
+def test_grid_times_zip_expands_into_validated_experiments():
+    cfg = validate_config(with_sweep(grid={"loss.real_label": [0.9, 1.0]}, zip=LR,
+                                     labels={"generator.optimizer.learning_rate": "g_lr",
+                                             "discriminator.optimizer.learning_rate": "d_lr"}))
+    points = cfg["sweeps"]["s"]["points"]
+    assert list(points) == [
+        "s__real_label_0p9__g_lr_0p0005__d_lr_0p001",
+        "s__real_label_0p9__g_lr_0p001__d_lr_0p002",
+        "s__real_label_1p0__g_lr_0p0005__d_lr_0p001",
+        "s__real_label_1p0__g_lr_0p001__d_lr_0p002",
+    ]
+    base = cfg["experiments"]["two_normals"]
+    for name, values in points.items():
+        exp = cfg["experiments"][name]
+        for key, value in values.items():
+            assert hyper.get(exp, key) == value
+        # everything else is the base's, default-filled like any experiment
+        assert hyper.structure(exp) == hyper.structure(base)
+        assert exp["loss"]["fake_label"] == base["loss"]["fake_label"] and exp["seeds"] == base["seeds"]
+
+
+def test_default_labels_and_value_formats():
+    assert sweeps.key_labels(list(LR) + ["loss.real_label"]) == {
+        "generator.optimizer.learning_rate": "go_learning_rate",
+        "discriminator.optimizer.learning_rate": "do_learning_rate",
+        "loss.real_label": "real_label",
+    }
+    assert [sweeps.format_value(v) for v in (0.0005, 1e-05, -1.5, 3, True, [64, 64], "adam", None)] == [
+        "0p0005", "1em05", "m1p5", "3", "true", "64x64", "adam", "none"]
+
+
+def test_inline_base_and_validate_twice_is_the_same():
+    base = copy.deepcopy(tiny_config()["experiments"]["two_normals"])
+    cfg = tiny_config()
+    cfg["sweeps"] = {"inline": {"base": base, "grid": {"training.pack": [1, 2]}}}
+    once = validate_config(cfg)
+    assert {"inline__pack_1", "inline__pack_2"} <= set(once["experiments"])
+    assert validate_config(copy.deepcopy(once)) == once  # jobs validate the validated config again
+
+
+# ----- errors, before any job ---------------------------------------------------------------
+@pytest.mark.parametrize("spec, expected", [
+    ({"grid": {"loss.real_lable": [0.9]}},
+     ["sweeps.s.grid: unknown key 'loss.real_lable'", "did you mean loss.real_label"]),
+    ({"grid": {"loss.real_label": [0.9, 1.5]}},
+     ["sweeps.s.grid.loss.real_label: value 1.5 is rejected", "maximum"]),
+    ({"grid": {"loss.name": ["bce_smoothed", "wgan"]}},
+     ["sweeps.s.grid.loss.name: value 'wgan' is rejected"]),
+    ({"zip": {"generator.optimizer.learning_rate": [0.1, 0.2], "discriminator.optimizer.learning_rate": [0.1]}},
+     ["sweeps.s.zip: the keys vary together"]),
+    ({"grid": {"seeds": [[0], [1]]}}, ["sweeps.s.grid: key 'seeds' cannot be swept"]),
+    ({"grid": {"loss.real_label": [0.9, 0.9]}}, ["sweeps.s: key 'loss.real_label' lists the value 0.9 twice"]),
+    ({"grid": {"loss.real_label": [0.9]}, "labels": {"loss.fake_label": "f"}}, ["sweeps.s.labels: 'loss.fake_label'"]),
+    ({"grid": {}}, ["sweeps.s: sweeps nothing"]),
+])
+def test_bad_sweeps_name_sweep_key_and_value(spec, expected):
+    msg = problems(with_sweep(**spec))
+    for text in expected:
+        assert text in msg, msg
+
+
+def test_unknown_base_and_semantic_problem_of_a_point():
+    cfg = with_sweep(grid={"loss.real_label": [0.9]})
+    cfg["sweeps"]["s"]["base"] = "two_normal"
+    assert "sweeps.s.base: unknown experiment 'two_normal' (did you mean two_normals?)" in problems(cfg)
+    # real_label == fake_label (0.1) is only wrong for one point: that point and value are named
+    msg = problems(with_sweep(grid={"loss.real_label": [0.9, 0.1]}))
+    assert "sweeps.s point s__real_label_0p1 (loss.real_label=0.1): loss: real_label and fake_label must differ" in msg
+    assert "0p9" not in msg
+
+
+# ----- which replicas share a job -----------------------------------------------------------
+def test_train_jobs_batch_new_replicas_and_leave_finished_ones_alone():
+    cfg = validate_config(with_sweep(grid={"loss.real_label": [0.8, 0.9, 1.0], "training.pack": [1, 2]},
+                                     replicas_per_job=3))
+    points = list(cfg["sweeps"]["s"]["points"])
+    jobs = sweeps.train_jobs(cfg, "s", lambda p, s: False)
+    # 6 points x 2 seeds; pack is structure: two groups of 6 replicas, 3 per job
+    assert [len(j.replicas) for j in jobs] == [3, 3, 3, 3]
+    # a batch keeps its name when other batches finish (a cluster job parses the Snakefile again)
+    finished = set(jobs[1].replicas)
+    later = sweeps.train_jobs(cfg, "s", lambda p, s: (p, s) in finished)
+    assert {j.label: j.replicas for j in later if len(j.replicas) > 1} == {j.label: j.replicas for j in jobs if j is not jobs[1]}
+    for job in jobs:
+        assert len({cfg["experiments"][p]["training"]["pack"] for p, _ in job.replicas}) == 1
+    done = {(points[0], 0), (points[0], 1)}
+    jobs = sweeps.train_jobs(cfg, "s", lambda p, s: (p, s) in done)
+    assert [j.replicas for j in jobs[:2]] == [[(points[0], 0)], [(points[0], 1)]]
+    assert all(not done & set(j.replicas) for j in jobs[2:])
+    # the params of every job: equal for all points, whatever job they are in
+    keys = sweeps.swept_keys(cfg["sweeps"]["s"])
+    shared = {json.dumps(sweeps.shared_settings(cfg["experiments"][p], keys), sort_keys=True) for p in points}
+    assert len(shared) == 1
+
+
+def test_outputs_current(tmp_path):
+    run = tmp_path / "run.json"
+    other = tmp_path / "generator.keras"
+    other.write_text("x")
+    run.write_text(json.dumps({"settings_sha256": "abc"}))
+    paths = [str(other), str(run)]
+    assert sweeps.outputs_current(paths, stamp="abc")
+    assert not sweeps.outputs_current(paths, stamp="abd")
+    assert not sweeps.outputs_current(paths + [str(tmp_path / "missing")], stamp="abc")
+    newer = tmp_path / "train.py"
+    newer.write_text("")
+    os.utime(newer, (other.stat().st_mtime + 10,) * 2)
+    assert not sweeps.outputs_current(paths, stamp="abc", newer_than=[newer])
+
+
+def test_dry_run_batches_a_sweep(tmp_path):
+    cfg = with_sweep(grid={"loss.real_label": [0.8, 0.9, 1.0]}, zip=LR, replicas_per_job=5)
+    jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
+    train = {k: v for k, v in jobs.items() if k.startswith("train_s_")}
+    assert len(train) == 3 and all(k.startswith("train_s_batch_") for k in train)  # 12 replicas, 5 a job
+    assert sum(v for k, v in jobs.items() if k.startswith("sample_s__")) == 12
+    assert jobs["sweep_summary"] == 1 and jobs["evaluate"] == 12 + 4  # + the tiny config's own runs
+
+
+# ----- table and figure ---------------------------------------------------------------------
+def _records(points, seeds=(0, 1, 2)):
+    rng = np.random.default_rng(0)
+    out = []
+    for i, name in enumerate(points):
+        for s in seeds:
+            out.append({"experiment": name, "dataset": "d", "seed": s, "status": "ok",
+                        "w1_ratio": 1.0 + i + 0.1 * rng.standard_normal(), "ks_stat": 0.1 * i,
+                        "verdict": "ok" if s else "mode_collapse"})
+    return out
+
+
+def test_sweep_table_ranks_points_and_counts_verdicts(tmp_path):
+    points = {f"s__a_{a}__b_{b}": {"a": a, "b": b} for a in (1, 2) for b in ("x", "y")}
+    records = _records(list(points)[::-1])  # the last point is best
+    records[0]["w1_ratio"] = float("nan")
+    table = sweep_table.sweep_table(records, points, "w1_ratio")
+    assert list(table.columns[:4]) == ["rank", "point", "a", "b"]
+    assert table["point"].iloc[0] == "s__a_2__b_y" and list(table["rank"]) == [1, 2, 3, 4]
+    assert list(table["n_mode_collapse"]) == [1] * 4 and list(table["n_ok"]) == [2] * 4
+    assert table.columns.get_loc("w1_ratio_mean") < table.columns.get_loc("ks_stat_mean")
+    means = table["w1_ratio_mean"].to_numpy()
+    assert (np.diff(means) > 0).all()
+    best_first = sweep_table.sweep_table(records, points, "w1_ratio", higher_is_better=True)
+    assert best_first["point"].iloc[0] == "s__a_1__b_x"
+    with pytest.raises(ValueError, match="metric 'w1_truth' is not in"):
+        sweep_table.sweep_table(records, points, "w1_truth")
+    sweep_table.write(table, tmp_path / "t.tsv")
+    assert (tmp_path / "t.tsv").read_text().startswith("rank\tpoint\ta\tb\tn_seeds")
+
+
+@pytest.mark.parametrize("axes", [[["a"]], [["a"], ["b"]], [["a"], ["b"], ["c"]], [["b", "c"]]])
+def test_sweep_figure(axes, tmp_path):
+    keys = [k for ax in axes for k in ax]
+    values = {"a": (0.1, 0.2, 0.4), "b": ("x", "y"), "c": (1, 2)}
+    if axes == [["b", "c"]]:  # a zip group: b and c vary together
+        combos = [dict(zip(("b", "c"), bc)) for bc in zip(values["b"], values["c"])]
+    else:
+        combos = [dict(zip(keys, vs)) for vs in itertools.product(*(values[k] for k in keys))]
+    points = {"s__" + "__".join(f"{k}_{v}" for k, v in c.items()): c for c in combos}
+    table = sweep_table.sweep_table(_records(list(points)), points, "w1_ratio")
+    path = sweep_figure(table, list(points), axes, "w1_ratio", "t", tmp_path / "f.png",
+                        {"dpi": 40, "figsize": [4.0, 3.0]})
+    with Image.open(path) as im:
+        im.verify()
+
+
+def test_example_sweep_validates():
+    cfg = validate_config(yaml.safe_load((REPO / "workflow" / "examples" / "sweep_two_normals.yaml").read_text()))
+    assert len(cfg["sweeps"]["lr_smoothing"]["points"]) == 9
+
+
+# ----- end to end: adding or removing a value ------------------------------------------------
+@pytest.mark.slow
+def test_adding_a_value_runs_only_the_new_points(tmp_path):
+    cfg = with_sweep(grid={"loss.real_label": [0.8, 1.0]}, zip=LR)
+    cfg["experiments"]["two_normals"]["seeds"] = [0, 1]
+    snakemake(tmp_path, "--cores", "2", configfile=write_config(tmp_path / "c.yaml", cfg))
+    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "results" / "models").rglob("run.json")}
+    cfg["sweeps"]["s"]["grid"]["loss.real_label"] = [0.8, 0.9, 1.0]
+    new = [(p, s) for p in validate_config(copy.deepcopy(cfg))["sweeps"]["s"]["points"] if "0p9" in p for s in (0, 1)]
+    jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
+    # 2 new points x 2 seeds: one batched train job, a sample/evaluate job per run, the summaries
+    assert [k for k in jobs if k.startswith("train_")] == [f"train_s_batch_{sweeps._digest(new)}"]
+    assert sum(v for k, v in jobs.items() if k.startswith("sample_")) == 4 and jobs["evaluate"] == 4
+    snakemake(tmp_path, "--cores", "2", configfile=write_config(tmp_path / "c.yaml", cfg))
+    assert all(p.stat().st_mtime_ns == t for p, t in before.items())  # finished points untouched
+    table = (tmp_path / "results" / "summary" / "sweeps" / "s.tsv").read_text().splitlines()
+    assert len(table) == 1 + 6
+    # nothing left to do, and removing a value trains nothing
+    out = snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg))
+    assert "Nothing to be done" in out.stdout + out.stderr
+    cfg["sweeps"]["s"]["grid"]["loss.real_label"] = [0.8, 1.0]
+    jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
+    assert not any(k.startswith(("train_", "sample_", "evaluate")) for k in jobs), jobs
+    # a base setting that is not swept reruns every point, batched again
+    cfg["experiments"]["two_normals"]["loss"] = {"fake_label": 0.2}
+    full = validate_config(copy.deepcopy(cfg))
+    everything = [(p, s) for p in full["sweeps"]["s"]["points"] for s in (0, 1)]
+    jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
+    assert [k for k in jobs if k.startswith("train_s_")] == [f"train_s_batch_{sweeps._digest(everything)}"]
