@@ -28,12 +28,12 @@ checks the same promise per seed. Numbers are mean ± standard error over seeds;
 high-quality fraction and reverse KL are defined in [metrics.md](metrics.md), and W1 / floor is
 the exact W1 to held-out real data over the W1 between two held-out real samples. Wall times
 include TensorFlow start-up, sampling, metrics, figures and the training animations. Not here
-yet: `wgan_gp` (see "Each loss on the ring") and a sweep (the workflow has no sweeps yet).
+yet: `wgan_gp` (see "Each loss on the ring").
 """
 
 
 # The page's order: what a newcomer tries first comes first; any other example follows.
-ORDER = ["ring", "ring_losses", "grid", "packing", "own_data"]
+ORDER = ["ring", "ring_losses", "grid", "packing", "own_data", "sweep_two_normals"]
 
 
 def main(argv: list[str] | None = None) -> int:
