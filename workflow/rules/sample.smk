@@ -1,5 +1,6 @@
-# One sample job per (experiment, seed group), like training: one TensorFlow start-up serves
-# every seed of the group (start-up costs more than the sampling itself).
+# One sample job per (experiment, seed group), like training: one process serves every seed of
+# the group (start-up costs more than the sampling itself). It runs the saved .keras models with
+# NumPy (toygan.keras_numpy), without TensorFlow.
 
 SAMPLE_FILES = {
     "samples": "samples.npy",
@@ -32,7 +33,7 @@ for _exp, _seeds, _group in SEED_GROUPS:
             seeds=_seeds,
             n_eval=config["evaluation"]["n_samples"],
         resources:
-            mem_mb=1500 + 100 * len(_seeds),  # TensorFlow itself needs about 1 GB
+            mem_mb=500 + 100 * len(_seeds),
             runtime=10 + len(_seeds),
         log:
             f"{R}/logs/sample/{_exp}/{_group}.log",

@@ -2,8 +2,8 @@
 
 Without TensorFlow (safe for every rule): config (schema defaults and checks), datasets,
 metrics, summary (cross-run tables), plots (figures and animations), run_figures (file glue
-for plots), sizing (cluster resources), checkpoint, io (atomic writes), logs.
-With TensorFlow (train and sample jobs only): tfsetup, rng (in-graph random draws),
-networks (stacked MLPs), losses, trainer (compiled seed-group training), export (per-seed
-files), training_job, sampling.
+for plots), sizing (cluster resources), checkpoint, io (atomic writes), logs, sampling and
+keras_numpy (the sample job runs the saved .keras models with NumPy).
+With TensorFlow (train jobs only): tfsetup, rng (in-graph random draws), networks (stacked
+MLPs), losses, trainer (compiled seed-group training), export (per-seed files), training_job.
 """
