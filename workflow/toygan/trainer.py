@@ -27,6 +27,7 @@ from . import losses, rng
 from .metrics import training_w1
 from .networks import StackedMLP
 from .sampling import grid_points
+from .tfsetup import compiled_loop
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +140,7 @@ class GroupTrainer:
         self.diverged_at = keras.Variable(np.zeros(self.replicas, np.int64), trainable=False)
         self.epoch = 0
         self.history = History()
-        self._run = tf.function(self._run_epochs, jit_compile=xla, reduce_retracing=True)
+        self._run = compiled_loop(self._run_epochs, xla)
         # Graph functions for the periodic W1 and snapshots: eager op-by-op calls cost more.
         self._infer_g = tf.function(lambda z: self.G(z, training=False))
         self._infer_d = tf.function(lambda x: self.D(x)[..., 0])
