@@ -81,7 +81,7 @@ def test_a_plot_setting_reruns_plot_jobs_only(tiny_run):
     config = write_config(workdir / "dpi.yaml", edited(TINY, **{"plots.dpi": 61, "plots.kde_bw_adjust": 0.7}))
     out = snakemake(workdir, "-n", configfile=config)
     jobs = scheduled_jobs(out.stdout + out.stderr)
-    assert set(jobs) - {"all"} == {"plot_run", "animate", "dashboard", "comparison"}, jobs
+    assert set(jobs) - {"all"} == {"plot_run", "dashboard", "comparison"}, jobs
     assert jobs["plot_run"] == len(RUNS)
 
 
@@ -132,6 +132,6 @@ def test_a_new_seed_and_experiment_recompute_only_what_is_new(tiny_run):
     jobs = scheduled_jobs(out.stdout + out.stderr)
     assert {rule for rule in jobs if rule.startswith(("train_", "sample_"))} == {
         "train_normal_seeds2", "sample_normal_seeds2", "train_normal_lsgan_seeds0", "sample_normal_lsgan_seeds0"}
-    assert jobs["evaluate"] == 2 and jobs["plot_run"] == 2 and jobs["animate"] == 2
+    assert jobs["evaluate"] == 2 and jobs["plot_run"] == 2
     assert jobs["aggregate"] == 1 and jobs["dashboard"] == 2  # normal's and normal_lsgan's
     assert "data" not in jobs and "heldout" not in jobs

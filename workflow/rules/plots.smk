@@ -2,7 +2,9 @@
 
 
 rule plot_run:
-    """The four figures of one run: density, D's outputs, decision boundary, losses and W1."""
+    """Every figure of one run: density, D's outputs, decision boundary, losses and W1, and the
+    training animation. One job per run, not one per figure kind: each figure job's Python start
+    and imports (matplotlib, seaborn, SciPy, pandas) cost more than drawing."""
     input:
         unpack(model_files),
         data=lambda w: f"{R}/data/{dataset_of(w.experiment)}.npy",
@@ -39,22 +41,6 @@ rule plot_run:
             caption="../report/losses.rst",
             labels=lambda w: run_labels(w, "losses and W1"),
         ),
-    params:
-        plots=PLOTS,
-        loss=lambda w: experiment(w.experiment)["loss"]["name"],
-    log:
-        f"{R}/logs/plot_run/{{experiment}}/seed{{seed}}.log",
-    script:
-        "../scripts/plot_run.py"
-
-
-rule animate:
-    """A GIF of training: where G's mass goes and what D says, snapshot by snapshot."""
-    input:
-        snapshots=f"{R}/models/{{experiment}}/seed{{seed}}/snapshots.npz",
-        run=f"{R}/models/{{experiment}}/seed{{seed}}/run.json",
-        data=lambda w: f"{R}/data/{dataset_of(w.experiment)}.npy",
-    output:
         gif=f"{R}/figures/{{experiment}}/seed{{seed}}/training.gif",
         page=report(
             f"{R}/figures/{{experiment}}/seed{{seed}}/training.html",
@@ -65,10 +51,11 @@ rule animate:
         ),
     params:
         plots=PLOTS,
+        loss=lambda w: experiment(w.experiment)["loss"]["name"],
     log:
-        f"{R}/logs/animate/{{experiment}}/seed{{seed}}.log",
+        f"{R}/logs/plot_run/{{experiment}}/seed{{seed}}.log",
     script:
-        "../scripts/animate.py"
+        "../scripts/plot_run.py"
 
 
 rule dashboard:
