@@ -13,7 +13,8 @@ other's results), stage by stage, each stage on every checkout in turn:
    imports, building the models, tracing and compiling the epoch loop), in a fresh process
    from the checkout's package: cold (empty XLA compilation cache) and warm (the same cache
    again); a checkout without a persistent cache is cold both times;
-3. the plot-edit cycle: ``plots.dpi`` edited, Snakemake rerun, its wall and job count.
+3. the plot-edit cycle: ``plots.dpi`` edited, Snakemake rerun, its wall and job count;
+4. the end-to-end run again from an empty ``results/``, with the compilation cache of step 1.
 
 The scratch directories are removed at the end unless ``--keep``.
 """
@@ -172,6 +173,14 @@ def plot_edit(workdir: Path, cores: int) -> dict:
     return {"plot_edit": wall, "plot_edit_jobs": len(job_records(workdir, since))}
 
 
+def again_warm(workdir: Path, cores: int) -> dict:
+    """The end-to-end run again from an empty results/, with the compilation cache it left."""
+    for stale in ("results", ".snakemake"):
+        shutil.rmtree(workdir / stale)
+    wall, _ = snakemake(workdir, workdir / ".bench-xla-cache", cores)
+    return {"e2e_warm": wall}
+
+
 def measure(workdirs: list[Path], cores: int) -> list[dict]:
     """Stage by stage, each stage on every checkout in turn: a drift in machine load then
     touches all checkouts alike."""
@@ -182,6 +191,8 @@ def measure(workdirs: list[Path], cores: int) -> list[dict]:
         r.update(fixed_costs(w, r["experiments"]))
     for r, w in zip(results, workdirs):
         r.update(plot_edit(w, cores))
+    for r, w in zip(results, workdirs):
+        r.update(again_warm(w, cores))
     return results
 
 
@@ -203,6 +214,7 @@ def report(names: list[str], results: list[dict]) -> None:
             "{total:.1f} = {import:.1f}+{build:.1f}+{compile:.1f}".format(**r[key]) if key in r else "-"
             for r in results
         ])
+    row("end to end again, warm cache, s", [f"{r['e2e_warm']:.1f}" for r in results])
     row("plot-edit cycle (plots.dpi), s", [f"{r['plot_edit']:.1f} ({r['plot_edit_jobs']} jobs)" for r in results])
 
 
