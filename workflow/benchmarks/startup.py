@@ -197,25 +197,26 @@ def measure(workdirs: list[Path], cores: int) -> list[dict]:
 
 
 def report(names: list[str], results: list[dict]) -> None:
-    w = max(12, *(len(n) for n in names))
-    row = lambda label, vals: print(f"{label:<34}" + "".join(f"{v:>{w + 2}}" for v in vals))
-    row("", names)
-    row("end to end (Snakemake process), s", [f"{r['e2e']:.1f}" for r in results])
-    rules = sorted({k for r in results for k in r["rules"]})
-    print("per-rule sum of job wall, s (jobs)")
-    for rule in rules:
-        row(f"  {rule}", [f"{r['rules'][rule][0]:.1f} ({r['rules'][rule][1]})" if rule in r["rules"] else "-" for r in results])
-    row("  all jobs", [f"{sum(v[0] for v in r['rules'].values()):.1f}" for r in results])
-    row("sample job wall, s (each)", [" ".join(f"{x:.1f}" for x in r["sample_jobs"]) for r in results])
-    keys = sorted({k for r in results for k in r if k.startswith("fixed ")})
-    print("train job fixed cost, s: total = import + build + compile")
-    for key in keys:
-        row(f"  {key[6:]}", [
+    rows: list[tuple[str, list[str]]] = [("", names)]
+    add = lambda label, vals: rows.append((label, list(vals)))
+    add("end to end (Snakemake process), s", (f"{r['e2e']:.1f}" for r in results))
+    add("per-rule sum of job wall, s (jobs)", ("" for _ in results))
+    for rule in sorted({k for r in results for k in r["rules"]}):
+        add(f"  {rule}", (f"{r['rules'][rule][0]:.1f} ({r['rules'][rule][1]})" if rule in r["rules"] else "-" for r in results))
+    add("  all jobs", (f"{sum(v[0] for v in r['rules'].values()):.1f}" for r in results))
+    add("sample job wall, s (each)", (" ".join(f"{x:.1f}" for x in r["sample_jobs"]) for r in results))
+    add("train job fixed cost, s: total = import+build+compile", ("" for _ in results))
+    for key in sorted({k for r in results for k in r if k.startswith("fixed ")}):
+        add(f"  {key[6:]}", (
             "{total:.1f} = {import:.1f}+{build:.1f}+{compile:.1f}".format(**r[key]) if key in r else "-"
             for r in results
-        ])
-    row("end to end again, warm cache, s", [f"{r['e2e_warm']:.1f}" for r in results])
-    row("plot-edit cycle (plots.dpi), s", [f"{r['plot_edit']:.1f} ({r['plot_edit_jobs']} jobs)" for r in results])
+        ))
+    add("plot-edit cycle (plots.dpi), s", (f"{r['plot_edit']:.1f} ({r['plot_edit_jobs']} jobs)" for r in results))
+    add("end to end again, warm cache, s", (f"{r['e2e_warm']:.1f}" for r in results))
+    label_w = max(len(label) for label, _ in rows)
+    col_w = max(len(v) for _, vals in rows for v in vals)
+    for label, vals in rows:
+        print(f"{label:<{label_w}}" + "".join(f"  {v:>{col_w}}" for v in vals))
 
 
 def main() -> None:
