@@ -1,5 +1,6 @@
-# One sample job per (experiment, seed group), like training: one TensorFlow start-up serves
-# every seed of the group (start-up costs more than the sampling itself).
+# One sample job per (experiment, seed group), like training: one process serves every seed of
+# the group (start-up costs more than the sampling itself). It runs the saved .keras models with
+# NumPy (toygan.keras_numpy), without TensorFlow.
 
 SAMPLE_INPUTS = {k: TRAIN_FILES[k] for k in ("generator", "discriminator", "snapshots", "run")}
 
@@ -18,7 +19,7 @@ for _exp, _seeds, _group in SEED_GROUPS:
         benchmark:
             f"{R}/benchmarks/sample/{_exp}/{_group}.tsv"
         resources:
-            mem_mb=1500 + 100 * len(_seeds),  # TensorFlow itself needs about 1 GB
+            mem_mb=500 + 100 * len(_seeds),
             runtime=10 + len(_seeds),
         params:
             experiment=without_seeds(_exp),
@@ -44,7 +45,7 @@ for _sweep, _job in SWEEP_SAMPLE_JOBS:
         benchmark:
             f"{R}/benchmarks/sample/{_sweep}/{_job.label}.tsv"
         resources:
-            mem_mb=1500 + 100 * len(_job.replicas),
+            mem_mb=500 + 100 * len(_job.replicas),
             runtime=10 + len(_job.replicas),
         params:
             sweep=_sweep,

@@ -1,4 +1,7 @@
-"""Draw from a trained generator and score points with its discriminator (saved .keras files)."""
+"""Draw from a trained generator and score points with its discriminator (saved .keras files).
+
+The models run through toygan.keras_numpy: a sample job never imports TensorFlow.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,8 @@ import logging
 
 import numpy as np
 
+from . import keras_numpy
 from .io import save_npy, save_npz, read_json
-from .tfsetup import import_tensorflow
 
 log = logging.getLogger(__name__)
 
@@ -35,23 +38,17 @@ def grid_points(grid: dict) -> np.ndarray:
 
 
 def run(experiment: dict, seed: int, inputs: dict, outputs: dict, n_plot: int | None, n_eval: int) -> None:
-    import_tensorflow(1)
-    import keras
-
-    from . import keras_layers  # noqa: F401  registers toygan>Maxout before loading
-
-    generator = keras.models.load_model(inputs["generator"], compile=False)
-    discriminator = keras.models.load_model(inputs["discriminator"], compile=False)
+    generator = keras_numpy.load(inputs["generator"])
+    discriminator = keras_numpy.load(inputs["discriminator"])
     real = np.load(inputs["data"]).astype(np.float32)
     pack = experiment["training"]["pack"]
     n_plot = n_plot or len(real)
     z = latent(experiment["latent"], max(n_plot, n_eval), seed)
-    # Plain calls, not predict(): predict traces a new function for every input shape.
-    gen = np.asarray(generator(z, training=False), dtype=np.float64)
+    gen = generator(z).astype(np.float64)
     log.info("generated %d samples; %d non-finite rows", len(gen), int((~np.isfinite(gen).all(axis=1)).sum()))
 
     def score(x):
-        return np.asarray(discriminator(packed(x.astype(np.float32), pack), training=False))[:, 0]
+        return discriminator(packed(x.astype(np.float32), pack))[:, 0]
 
     # D at single points: a packed D sees `pack` copies of the point.
     with np.load(inputs["snapshots"]) as snap:

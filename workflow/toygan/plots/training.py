@@ -15,6 +15,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.animation import PillowWriter  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from .runs import PEAK_CAP, _d_limits, heatmap_cmap  # noqa: E402
 from .style import (  # noqa: E402
@@ -175,23 +176,53 @@ def animation(snapshots, real, path, settings, *, experiment, seed, label):
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = PillowWriter(fps=fps)
+    writer = _BlitWriter(fps=fps)
     try:
         with writer.saving(fig, str(path), dpi):
             for k, i in enumerate(idx):
-                update(i)
+                changed = update(i)
                 title.set_text(run_title(experiment, seed, f"epoch {_epoch_text(epochs[i])}"))
                 if k == 0:
                     fig.canvas.draw()  # lay out once, then freeze so frames do not jitter
                     fig.set_layout_engine("none")
-                writer.grab_frame()
+                    writer.grab_frame()
+                    writer.freeze_background([*changed, title])
+                else:
+                    writer.grab_blitted([*changed, title])
             # Identical trailing frames are merged by Pillow into one longer last frame.
-            for _ in range(int(round(HOLD_SECONDS * fps))):
-                writer.grab_frame()
+            writer.repeat_last(int(round(HOLD_SECONDS * fps)))
     finally:
         plt.close(fig)
         apply_style()
     return path
+
+
+class _BlitWriter(PillowWriter):
+    """PillowWriter that renders only what changes between frames.
+
+    A full render of a frame is mostly axes, ticks, labels and the legend, identical in every
+    frame once the layout is frozen. After the first frame the figure is drawn once without the
+    changing artists, and each later frame is that background plus those artists, drawn in the
+    order the full render draws them (by axes, then z-order).
+    """
+
+    def freeze_background(self, changing) -> None:
+        for artist in changing:
+            artist.set_animated(True)
+        self.fig.canvas.draw()
+        self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+
+    def grab_blitted(self, changing) -> None:
+        canvas = self.fig.canvas
+        canvas.restore_region(self._background)
+        axes = {id(a): n for n, a in enumerate(self.fig.axes)}
+        for artist in sorted(changing, key=lambda a: (axes.get(id(a.axes), -1), a.get_zorder())):
+            self.fig.draw_artist(artist)
+        im = Image.frombuffer("RGBA", self.frame_size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        self._frames.append(im.convert("RGB") if im.getextrema()[3][0] == 255 else im.copy())
+
+    def repeat_last(self, n: int) -> None:
+        self._frames.extend([self._frames[-1]] * n)
 
 
 def _setup_1d(fig, ax, snapshots, samples, real, idx, settings, label):
@@ -245,6 +276,7 @@ def _setup_1d(fig, ax, snapshots, samples, real, idx, settings, label):
         clipped = gen_dens[i].max() > top
         parts = ([f"{frac:.0%} outside view"] if frac > 0.005 else []) + (["peak clipped"] if clipped else [])
         note.set_text(" · ".join(parts))
+        return [gen_line, note, d_line]
 
     return update
 
@@ -264,7 +296,7 @@ def _setup_2d(fig, ax, snapshots, samples, real, idx, settings, label):
     cb = fig.colorbar(mesh, ax=ax, shrink=0.9, pad=0.02)
     cb.set_label(label)
     r = subsample(real, n_pts, seed=2)
-    ax.scatter(r[:, 0], r[:, 1], s=2.5, color=REAL_COLOR, alpha=0.6, linewidths=0)
+    real_sc = ax.scatter(r[:, 0], r[:, 1], s=2.5, color=REAL_COLOR, alpha=0.6, linewidths=0)
     gen_sc = ax.scatter([], [], s=2.5, color=FAKE_COLOR, alpha=0.8, linewidths=0)
     ax.set_xlim(*view[0])
     ax.set_ylim(*view[1])
@@ -297,5 +329,8 @@ def _setup_2d(fig, ax, snapshots, samples, real, idx, settings, label):
                                           linewidths=1.0, linestyles="--")
         frac = outside_fraction(samples[i], view)
         note.set_text(f"{frac:.0%} of generated outside view" if frac > 0.005 else "")
+        # The heatmap changes and covers the axes: everything drawn over it is drawn again.
+        contour = [state["contour"]] if state["contour"] is not None else []
+        return [mesh, real_sc, gen_sc, *contour, note, *ax.spines.values()]
 
     return update

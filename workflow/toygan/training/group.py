@@ -17,6 +17,7 @@ import tensorflow as tf
 from .. import losses
 from ..metrics import training_w1
 from ..sampling import grid_points
+from ..tfsetup import compiled_loop
 from . import state
 from .batches import RealRows, block_layout
 from .draws import Draws
@@ -69,7 +70,7 @@ class GroupTrainer:
         self.diverged_at = keras.Variable(np.zeros(self.replicas, np.int64), trainable=False)
         self.epoch = 0
         self.history = History()
-        self._run = tf.function(self._run_epochs, jit_compile=xla, reduce_retracing=True)
+        self._run = compiled_loop(self._run_epochs, xla)
         # Graph functions for the periodic W1 and snapshots: eager op-by-op calls cost more.
         self._infer_g = tf.function(lambda z: self.G(z, training=False))
         self._infer_avg = tf.function(lambda z: self.G_avg(z, training=False)) if self.average else None
