@@ -48,6 +48,13 @@ class Example:
     verdicts: tuple[str, ...] = ("ok",)
     note: str = ""
 
+    @property
+    def experiments(self) -> dict:
+        """Every experiment the config runs, sweep points included (as the workflow expands them)."""
+        from .config import validate_config
+
+        return validate_config(self.config)["experiments"]
+
 
 def example_paths() -> list[Path]:
     return sorted(EXAMPLES_DIR.glob("*.yaml"))
@@ -97,7 +104,7 @@ def check_run(metrics: dict, example: Example) -> list[str]:
 def run_metrics(workdir: str | Path, example: Example) -> list[dict]:
     """The metrics.json of every run of the example's experiments under ``workdir/results``
     (not of experiments an earlier version of the file had), by experiment then seed."""
-    paths = [p for exp in example.config["experiments"] for p in Path(workdir).glob(f"results/metrics/{exp}/seed*/metrics.json")]
+    paths = [p for exp in example.experiments for p in Path(workdir).glob(f"results/metrics/{exp}/seed*/metrics.json")]
     runs = [json.loads(p.read_text()) for p in paths]
     return sorted(runs, key=lambda m: (str(m.get("experiment")), int(m.get("seed", 0))))
 
@@ -108,8 +115,8 @@ def check_example(example: Example, workdir: str | Path) -> list[str]:
     found = {(m.get("experiment"), m.get("seed")) for m in runs}
     problems = [
         f"{exp} seed {seed}: no metrics.json"
-        for exp, spec in example.config["experiments"].items()
-        for seed in spec.get("seeds", [0, 1, 2])
+        for exp, spec in example.experiments.items()
+        for seed in spec["seeds"]
         if (exp, seed) not in found
     ]
     return problems + [p for m in runs for p in check_run(m, example)]
