@@ -40,7 +40,7 @@ wildcard_constraints:
 
 
 def plot_settings(figure):
-    """The `plots` keys one figure rule reads (toygan.figure_settings): its only plot params."""
+    """The `plots` keys that one kind of figure reads (toygan.figure_settings), as its only plot params."""
     return figure_settings(PLOTS, figure)
 
 
@@ -214,14 +214,14 @@ def _script_name(rule):
 
 def check_code_inputs():
     """Refuse a rule that runs a script without declaring its code (or listing it above)."""
-    for rule in workflow.rules:
-        script = _script_name(rule)
+    for r in workflow.rules:
+        script = _script_name(r)
         if script is None or script in NO_RERUN_ON_CODE_EDIT:
             continue
-        declared = set(rule.input.get("code") or []) if "code" in rule.input.keys() else set()
+        declared = set(r.input.get("code") or []) if "code" in r.input.keys() else set()
         if declared != set(code_of(script)):
             raise WorkflowError(
-                f"rule {rule.name} runs {script} but does not declare input code=code_of({script!r}) "
+                f"rule {r.name} runs {script} but does not declare input code=code_of({script!r}) "
                 f"(or list {script} in NO_RERUN_ON_CODE_EDIT, workflow/rules/common.smk)"
             )
 
@@ -239,14 +239,14 @@ def stale_results_warning():
     """Results of the NO_RERUN_ON_CODE_EDIT rules older than the code that made them, with the
     command that recomputes them; None when there are none."""
     stale = {}
-    for rule in workflow.rules:
-        script = _script_name(rule)
+    for r in workflow.rules:
+        script = _script_name(r)
         if script not in NO_RERUN_ON_CODE_EDIT:
             continue
         newest = max([SCRIPTS / script, *package_files(SCRIPTS / script)], key=os.path.getmtime)
-        old = [f for f in _existing_outputs(rule) if os.path.getmtime(f) < os.path.getmtime(newest)]
+        old = [f for f in _existing_outputs(r) if os.path.getmtime(f) < os.path.getmtime(newest)]
         if old:
-            stale[rule.name] = (old, newest)
+            stale[r.name] = (old, newest)
     if not stale:
         return None
     lines = [
