@@ -204,7 +204,7 @@ def test_slurm_results_match_a_local_run(local_run, slurm_run):
         assert_valid_like(remote / "results" / rel, local / "results" / rel)
     # The data are a pure function of the config: byte for byte the same on the cluster.
     data = [f for f in files if f.split("/")[0] in ("data", "heldout")]
-    assert len(data) == 8  # 2 datasets x (npy + json, heldout a + b)
+    assert len(data) == 12  # 2 datasets x (npy + json, heldout a + b, reference floor + modes)
     for rel in data:
         assert (remote / "results" / rel).read_bytes() == (local / "results" / rel).read_bytes(), rel
     print(
