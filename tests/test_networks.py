@@ -16,7 +16,7 @@ from toygan.tfsetup import import_tensorflow
 tf = import_tensorflow(1)
 import keras  # noqa: E402
 
-from toygan.config import validate_config  # noqa: E402
+from workflow_helpers import network_config  # noqa: E402
 from toygan.export import combined_model  # noqa: E402
 from toygan.keras_layers import Maxout  # noqa: E402
 from toygan.networks import StackedMLP  # noqa: E402
@@ -26,11 +26,7 @@ from conftest import REPO  # noqa: E402
 SEEDS = [3, 8]
 
 
-def network(role="discriminator", **keys) -> dict:
-    """A default-filled (and validated) network block with ``keys`` set."""
-    cfg = validate_config({"datasets": {"n": {"kind": "normal"}},
-                           "experiments": {"e": {"dataset": "n", role: keys}}})
-    return cfg["experiments"]["e"][role]
+network = network_config  # a default-filled network block with keys set
 
 
 def stacked(sizes, role="discriminator", output_activation="linear", **keys) -> StackedMLP:

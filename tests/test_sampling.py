@@ -17,10 +17,10 @@ import keras  # noqa: E402
 
 from toygan import keras_numpy  # noqa: E402
 from toygan.io import write_json  # noqa: E402
-from toygan.config import validate_config  # noqa: E402
 from toygan.networks import StackedMLP  # noqa: E402
 
 from conftest import REPO  # noqa: E402
+from workflow_helpers import network_config  # noqa: E402
 
 RTOL, ATOL = 1e-5, 1e-6  # float32 sums in another order: a few ulps, nothing more
 
@@ -41,12 +41,6 @@ def _saved(model: keras.Model, tmp_path) -> str:
     return str(path)
 
 
-def _network(role="generator", **keys) -> dict:
-    """A default-filled network block of the config with ``keys`` set."""
-    cfg = validate_config({"datasets": {"n": {"kind": "normal"}}, "experiments": {"e": {"dataset": "n", role: keys}}})
-    return cfg["experiments"]["e"][role]
-
-
 def _assert_same_as_keras(path: str, n_in: int) -> None:
     x = np.random.default_rng(1).uniform(-3, 3, (500, n_in)).astype(np.float32)
     expected = np.asarray(keras.models.load_model(path, compile=False)(x, training=False))
@@ -59,7 +53,7 @@ def _assert_same_as_keras(path: str, n_in: int) -> None:
 @pytest.mark.parametrize("batch_norm", [False, True])
 @pytest.mark.parametrize("output", ["linear", "sigmoid"])
 def test_exported_models_match_keras(tmp_path, activation, batch_norm, output):
-    net = StackedMLP("net", [3, 8, 5, 2], _network(activation=activation, batch_norm=batch_norm), [0, 1],
+    net = StackedMLP("net", [3, 8, 5, 2], network_config("generator", activation=activation, batch_norm=batch_norm), [0, 1],
                      rng_salt=1, output_activation=output)
     model = _randomise(net.to_keras(1), seed=2)
     _assert_same_as_keras(_saved(model, tmp_path), 3)
@@ -85,7 +79,7 @@ def test_other_layer_settings_match_keras(tmp_path):
 def test_a_maxout_discriminator_with_spectral_norm_matches_keras(tmp_path):
     from toygan import keras_layers  # noqa: F401  registers toygan>Maxout for Keras' own loading
 
-    net = _network("discriminator", layer="maxout", maxout_pieces=3, spectral_norm=True,
+    net = network_config("discriminator", layer="maxout", maxout_pieces=3, spectral_norm=True,
                    init={"name": "normal", "std": 0.3})
     stacked = StackedMLP("discriminator", [4, 6, 5, 1], net, [0, 1], rng_salt=2, output_activation="sigmoid")
     _assert_same_as_keras(_saved(stacked.to_keras(1), tmp_path), 4)
@@ -112,8 +106,8 @@ def test_a_sample_job_matches_tensorflow_and_never_imports_it(tmp_path):
     from toygan.sampling import latent, packed
 
     pack = 2
-    G = StackedMLP("generator", [4, 16, 1], _network(batch_norm=True), [5], rng_salt=1, output_activation="linear")
-    D = StackedMLP("discriminator", [pack, 16, 1], _network("discriminator"), [5], rng_salt=2,
+    G = StackedMLP("generator", [4, 16, 1], network_config("generator", batch_norm=True), [5], rng_salt=1, output_activation="linear")
+    D = StackedMLP("discriminator", [pack, 16, 1], network_config("discriminator"), [5], rng_salt=2,
                    output_activation="sigmoid")
     gen, dis = _randomise(G.to_keras(0), 4), _randomise(D.to_keras(0), 5)
     inputs = {"generator": _saved(gen, tmp_path), "discriminator": _saved(dis, tmp_path),

@@ -82,3 +82,11 @@ def scheduled_jobs(dry_run_output: str) -> dict[str, int]:
             elif line.strip().startswith("total"):
                 break
     return jobs
+
+
+def network_config(role: str = "discriminator", **keys) -> dict:
+    """A default-filled (and validated) generator or discriminator block with ``keys`` set."""
+    from toygan.config import validate_config
+
+    cfg = validate_config({"datasets": {"n": {"kind": "normal"}}, "experiments": {"e": {"dataset": "n", role: keys}}})
+    return cfg["experiments"]["e"][role]

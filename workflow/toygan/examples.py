@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -48,7 +49,7 @@ class Example:
     verdicts: tuple[str, ...] = ("ok",)
     note: str = ""
 
-    @property
+    @cached_property
     def experiments(self) -> dict:
         """Every experiment the config runs, sweep points included (as the workflow expands them)."""
         from .config import validate_config
