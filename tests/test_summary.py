@@ -98,14 +98,24 @@ def test_benchmark_table(records):
     by = S.by_experiment(S.collect(records))
     ref = [{"dataset": "2D-ring", "model": "PacGAN2", "modes": "7.9 ± 0.1", "high_quality": "95.6 ± 2.0",
             "reverse_kl": "0.0151 ± 0.0027"}]
-    text = S.benchmark_table(by, "Mode collapse", ref)
+    walls = S.train_wall_per_run([
+        {"experiment": "a_gan", "seed": 0, "seed_group": [0, 1], "group_wall_seconds": 20.0},
+        {"experiment": "a_gan", "seed": 1, "seed_group": [0, 1], "group_wall_seconds": 20.0},
+        {"experiment": "a_gan", "seed": 2, "seed_group": [2], "group_wall_seconds": 14.0},
+        {"experiment": "c_one", "seed": 0, "seed_group": [0, 1, 2, 3], "group_wall_seconds": 30.0},
+    ])
+    assert walls == {"a_gan": [10.0, 10.0, 14.0], "c_one": [7.5]}
+    text = S.benchmark_table(by, "Mode collapse", ref, walls)
     lines = text.splitlines()
     assert lines[0] == "## Mode collapse"
-    assert "| Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL |" in lines
+    header = "| Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL | Train wall / run (s) |"
+    assert header in lines
     i_ref = next(i for i, l in enumerate(lines) if "PacGAN2" in l)
     i_a = next(i for i, l in enumerate(lines) if "| a_gan |" in l)
     assert i_ref < i_a and "†" in lines[i_ref]
-    assert "| ring8 | a_gan | 7.5 ± 0.5 (max 8) | 85.0 ± 5.0 | 0.0600 ± 0.0400 |" in lines
+    assert "| ring8 | a_gan | 7.5 ± 0.5 (max 8) | 85.0 ± 5.0 | 0.0600 ± 0.0400 | 11.3 ± 1.3 |" in lines
+    assert lines[i_ref].endswith("| n/a |")
     assert "± " in text and "literature" in text.lower()
     assert "a_gan: 3 (1 failed)" in text and "b_pac: 2 (1 diverged)" in text and "c_one: 1" in text
-    assert "| grid25 | c_one | 8.0 (max 8) | 90.0 | 0.0100 |" in lines
+    assert "| grid25 | c_one | 8.0 (max 8) | 90.0 | 0.0100 | 7.5 |" in lines
+    assert "| b_pac |" in text and text.count("| n/a |") >= 2  # b_pac has no run.json: no wall

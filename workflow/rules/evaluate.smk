@@ -48,6 +48,7 @@ rule benchmark_table:
     """The mode-collapse table shaped like PacGAN's Table 1 (Lin et al., 2018)."""
     input:
         by_experiment=f"{R}/summary/metrics_by_experiment.tsv",
+        runs=[f"{seed_dir('models', e, s)}/run.json" for e, s in runs()],
         code=code_of("benchmark_table.py"),
     output:
         table=report(

@@ -103,15 +103,21 @@ def by_experiment(df: pd.DataFrame) -> pd.DataFrame:
         for m in metrics:
             v = grp[m].to_numpy(dtype=float)
             v = v[np.isfinite(v)]
-            n = v.size
-            row[f"{m}_mean"] = float(v.mean()) if n else np.nan
-            row[f"{m}_se"] = float(v.std(ddof=1) / math.sqrt(n)) if n > 1 else np.nan
-            row[f"{m}_min"] = float(v.min()) if n else np.nan
-            row[f"{m}_max"] = float(v.max()) if n else np.nan
+            row[f"{m}_mean"], row[f"{m}_se"] = _mean_se(v)
+            row[f"{m}_min"] = float(v.min()) if v.size else np.nan
+            row[f"{m}_max"] = float(v.max()) if v.size else np.nan
         rows.append(row)
     cols = ["experiment", "dataset", "n_seeds", "n_diverged", "n_failed", *[f"n_{v}" for v in _COUNTED_VERDICTS]]
     cols += [f"{m}_{s}" for m in metrics for s in ("mean", "se", "min", "max")]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _mean_se(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and standard error (sample std with ddof=1 / sqrt(n)); NaN where undefined."""
+    v = np.asarray(values, dtype=float)
+    n = v.size
+    mean = float(v.mean()) if n else np.nan
+    return mean, (float(v.std(ddof=1) / math.sqrt(n)) if n > 1 else np.nan)
 
 
 def write_tables(df: pd.DataFrame, metrics_tsv: str | Path, by_experiment_tsv: str | Path) -> pd.DataFrame:
@@ -154,21 +160,38 @@ def _col(row: Mapping[str, Any], name: str) -> Any:
     return row[name] if name in row else None
 
 
-def benchmark_table(by_exp: pd.DataFrame, title: str, reference_rows: Sequence[Mapping[str, Any]] = ()) -> str:
+def train_wall_per_run(run_infos: Iterable[Mapping[str, Any]]) -> dict[str, list[float]]:
+    """Training wall seconds per run, by experiment, from the runs' ``run.json``: a train job's
+    wall (training only, as its log says) shared evenly by the replicas it trained together."""
+    walls: dict[str, list[float]] = {}
+    for info in run_infos:
+        walls.setdefault(info["experiment"], []).append(info["group_wall_seconds"] / len(info["seed_group"]))
+    return walls
+
+
+def benchmark_table(
+    by_exp: pd.DataFrame,
+    title: str,
+    reference_rows: Sequence[Mapping[str, Any]] = (),
+    walls: Mapping[str, Sequence[float]] | None = None,
+) -> str:
     """Markdown table shaped like PacGAN (Lin et al. 2018) Table 1.
 
     Columns: Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL, each
-    "mean ± se" over seeds (modes and % to 1 decimal, reverse KL to 3 significant digits).
+    "mean ± se" over seeds (modes and % to 1 decimal, reverse KL to 3 significant digits),
+    then the training wall time per run (``walls``, from ``train_wall_per_run``) in seconds.
     ``reference_rows`` (dicts of strings: dataset, model, modes, high_quality, reverse_kl)
     come first, marked † as literature values. Our rows are the experiments of ``by_exp``
     that have mode metrics; "Model" is the experiment name.
     """
+    walls = walls or {}
     lines = [f"## {title}", ""]
-    lines.append("| Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL |")
-    lines.append("|---|---|---|---|---|")
+    lines.append("| Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL | Train wall / run (s) |")
+    lines.append("|---|---|---|---|---|---|")
     for ref in reference_rows:
         lines.append(
-            f"| {ref['dataset']} | {ref['model']} † | {ref['modes']} | {ref['high_quality']} | {ref['reverse_kl']} |"
+            f"| {ref['dataset']} | {ref['model']} † | {ref['modes']} | {ref['high_quality']} | {ref['reverse_kl']} "
+            "| n/a |"
         )
     ours = []
     if "modes_captured_mean" in by_exp.columns:
@@ -187,7 +210,8 @@ def benchmark_table(by_exp: pd.DataFrame, title: str, reference_rows: Sequence[M
             None if _missing(hq_mean) else 100 * float(hq_mean), None if _missing(hq_se) else 100 * float(hq_se), 1
         )
         rkl = format_mean_se(_col(r, "reverse_kl_mean"), _col(r, "reverse_kl_se"), 3, significant=True)
-        lines.append(f"| {r['dataset']} | {r['experiment']} | {modes} | {hq} | {rkl} |")
+        wall = _mean_se(walls.get(r["experiment"], []))
+        lines.append(f"| {r['dataset']} | {r['experiment']} | {modes} | {hq} | {rkl} | {format_mean_se(*wall, 1)} |")
     lines.append("")
     if reference_rows:
         lines.append("† Literature values as reported in the cited papers, not produced by this workflow.")
@@ -199,7 +223,8 @@ def benchmark_table(by_exp: pd.DataFrame, title: str, reference_rows: Sequence[M
             parts.append(f"{r['experiment']}: {int(r['n_seeds'])}" + (f" ({', '.join(extra)})" if extra else ""))
         lines.append(
             "Our rows: mean ± standard error over seeds (runs without a finite value are left out). "
-            "Seeds per row: " + "; ".join(parts) + "."
+            "Train wall / run: a train job's training loop time (compilation included, imports not) over "
+            "the runs it trained together, on the machine that ran it. Seeds per row: " + "; ".join(parts) + "."
         )
     else:
         lines.append("No experiment of this workflow has mode metrics (a dataset with known components).")
