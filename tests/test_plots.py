@@ -294,6 +294,63 @@ def test_no_tensorflow_import():
     assert res.returncode == 0, res.stderr
 
 
+def test_figure_jobs_import_neither_seaborn_nor_scipy():
+    """seaborn imports scipy.stats: half a figure job's start-up. Only 2-D contours and more
+    seeds than SEED_COLORS import it, when they draw."""
+    code = (
+        "import sys, toygan.run_figures, toygan.plots\n"
+        "heavy = [m for m in ('seaborn', 'scipy', 'tensorflow') if m in sys.modules]\n"
+        "assert not heavy, heavy"
+    )
+    env = {**os.environ, "PYTHONPATH": str(WORKFLOW)}
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+
+
+def test_theme_is_what_seaborn_sets():
+    import matplotlib as mpl
+    import seaborn as sns
+
+    from toygan.plots import theme
+
+    seaborn_keys = {
+        *sns.axes_style("whitegrid", rc={"font.family": "sans-serif"}),
+        *sns.plotting_context("notebook", font_scale=0.9),
+        "axes.prop_cycle",
+    }
+    assert set(theme.THEME) == seaborn_keys - {"image.cmap"}
+    with mpl.rc_context():
+        sns.set_theme(context="notebook", style="whitegrid", font_scale=0.9)
+        expected = {k: mpl.rcParams[k] for k in theme.THEME}
+        codes = {c: mpl.colors.ColorConverter.colors[c] for c in theme.COLOR_CODES}
+    with mpl.rc_context():
+        mpl.rcParams.update(mpl.rcParamsDefault)
+        theme.set_theme()
+        assert {k: mpl.rcParams[k] for k in theme.THEME} == expected
+    assert {c: tuple(mpl.colors.ColorConverter.colors[c]) for c in codes} == {c: tuple(v) for c, v in codes.items()}
+
+
+@pytest.mark.parametrize("n, bw_adjust, clip", [(500, 1.0, (-10.0, 10.0)), (37, 0.5, (-1.0, 3.0)), (2000, 2.0, (0.0, 1.5))])
+def test_kde_line_is_seaborns_kdeplot(rng, n, bw_adjust, clip):
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    from toygan.plots.kde import kde_line
+
+    x = np.r_[rng.normal(0, 1, n // 2), rng.normal(3, 0.5, n - n // 2)]
+    style = dict(label="gen", linewidth=1.6, zorder=2, ls="--")
+    fig, (a, b) = plt.subplots(1, 2)
+    sns.kdeplot(x=x, ax=a, color="#D55E00", bw_adjust=bw_adjust, clip=clip, warn_singular=False, alpha=0.9, **style)
+    kde_line(b, x, color="#D55E00", bw_adjust=bw_adjust, clip=clip, alpha=0.9, **style)
+    (want,), (got,) = a.lines, b.lines
+    np.testing.assert_allclose(got.get_xdata(), want.get_xdata(), rtol=1e-13, atol=0)
+    np.testing.assert_allclose(got.get_ydata(), want.get_ydata(), rtol=1e-10, atol=0)
+    for prop in ("color", "linewidth", "linestyle", "zorder", "label", "alpha"):
+        assert plt.getp(got, prop) == plt.getp(want, prop), prop
+    assert got.sticky_edges.x == want.sticky_edges.x and got.sticky_edges.y == want.sticky_edges.y
+    plt.close(fig)
+
+
 class Recording(dict):
     """A settings dict that notes every key the drawing code asks for."""
 
