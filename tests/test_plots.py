@@ -294,12 +294,13 @@ def test_no_tensorflow_import():
     assert res.returncode == 0, res.stderr
 
 
-def test_figure_jobs_import_neither_seaborn_nor_scipy():
-    """seaborn imports scipy.stats: half a figure job's start-up. Only 2-D contours and more
-    seeds than SEED_COLORS import it, when they draw."""
+def test_figure_jobs_import_neither_seaborn_scipy_nor_pandas():
+    """seaborn imports scipy.stats: half a figure job's start-up, pandas a fifth. Only 2-D
+    contours and more seeds than SEED_COLORS import seaborn, and the comparison and sweep
+    figures pandas, when they draw."""
     code = (
         "import sys, toygan.run_figures, toygan.plots\n"
-        "heavy = [m for m in ('seaborn', 'scipy', 'tensorflow') if m in sys.modules]\n"
+        "heavy = [m for m in ('seaborn', 'scipy', 'pandas', 'tensorflow') if m in sys.modules]\n"
         "assert not heavy, heavy"
     )
     env = {**os.environ, "PYTHONPATH": str(WORKFLOW)}
@@ -330,7 +331,9 @@ def test_theme_is_what_seaborn_sets():
     assert {c: tuple(mpl.colors.ColorConverter.colors[c]) for c in codes} == {c: tuple(v) for c, v in codes.items()}
 
 
-@pytest.mark.parametrize("n, bw_adjust, clip", [(500, 1.0, (-10.0, 10.0)), (37, 0.5, (-1.0, 3.0)), (2000, 2.0, (0.0, 1.5))])
+@pytest.mark.parametrize(
+    "n, bw_adjust, clip", [(500, 1.0, (-10.0, 10.0)), (37, 0.5, (-1.0, 3.0)), (2000, 2.0, (0.0, 1.5))]
+)
 def test_kde_line_is_seaborns_kdeplot(rng, n, bw_adjust, clip):
     import matplotlib.pyplot as plt
     import seaborn as sns
@@ -395,3 +398,28 @@ def test_each_figure_reads_exactly_its_declared_settings(settings, rng, tmp_path
     plots.sweep_figure(sweep_table.sweep_table(records, points, "w1_ratio"), list(points), [["a"]], "w1_ratio", "t",
                        tmp_path / "j.png", s["sweep"])
     assert {kind: sorted(rec.read) for kind, rec in s.items()} == {kind: sorted(keys) for kind, keys in READS.items()}
+
+
+@pytest.mark.parametrize("win", [5, 6, 20, 31])
+def test_rolling_mean_is_pandas_centred_rolling_mean(rng, win):
+    from toygan.plots.training import rolling_mean
+
+    y = rng.normal(size=300)
+    y[[0, 1, 7, 150, 151, 152, 299]] = np.nan
+    y[200:240] = np.nan  # a gap longer than the window: NaN there, like pandas
+    want = pd.Series(y).rolling(win, center=True, min_periods=1).mean().to_numpy()
+    np.testing.assert_allclose(rolling_mean(y, win), want, rtol=1e-12, atol=1e-15, equal_nan=True)
+
+
+def test_read_history_reads_what_pandas_reads(tmp_path):
+    from toygan.run_figures import read_history
+
+    path = tmp_path / "history.csv"
+    path.write_text("epoch,d_loss,g_loss,w1,event\n1,0.71104211,0.72737056,,\n2,0.7,nan,0.25,resumed\n"
+                    "3,inf,-1e-05,,\n")
+    want = pd.read_csv(path)
+    got = read_history(path)
+    assert list(got) == list(want.columns)
+    for col in ("epoch", "d_loss", "g_loss", "w1"):
+        np.testing.assert_array_equal(got[col], want[col].to_numpy(dtype=float))
+    assert list(got["event"][1:2]) == ["resumed"]
