@@ -3,7 +3,7 @@
 import sys
 
 from conftest import REPO
-from toygan.code_files import package_files
+from toygan.code_files import _imported, package_files
 
 SCRIPTS = REPO / "workflow" / "scripts"
 
@@ -28,5 +28,6 @@ def test_lazy_imports_inside_functions_count():
 def test_nothing_is_imported():
     before = set(sys.modules)
     package_files.cache_clear()
+    _imported.cache_clear()
     package_files(SCRIPTS / "sample.py")
     assert not {m for m in set(sys.modules) - before if m.startswith(("tensorflow", "keras"))}

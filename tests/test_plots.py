@@ -294,6 +294,66 @@ def test_no_tensorflow_import():
     assert res.returncode == 0, res.stderr
 
 
+def test_figure_jobs_import_neither_seaborn_scipy_nor_pandas():
+    """seaborn imports scipy.stats: half a figure job's start-up, pandas a fifth. Only 2-D
+    contours and more seeds than SEED_COLORS import seaborn, and the comparison and sweep
+    figures pandas, when they draw."""
+    code = (
+        "import sys, toygan.run_figures, toygan.plots\n"
+        "heavy = [m for m in ('seaborn', 'scipy', 'pandas', 'tensorflow') if m in sys.modules]\n"
+        "assert not heavy, heavy"
+    )
+    env = {**os.environ, "PYTHONPATH": str(WORKFLOW)}
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+
+
+def test_theme_is_what_seaborn_sets():
+    import matplotlib as mpl
+    import seaborn as sns
+
+    from toygan.plots import theme
+
+    seaborn_keys = {
+        *sns.axes_style("whitegrid", rc={"font.family": "sans-serif"}),
+        *sns.plotting_context("notebook", font_scale=0.9),
+        "axes.prop_cycle",
+    }
+    assert set(theme.THEME) == seaborn_keys - {"image.cmap"}
+    with mpl.rc_context():
+        sns.set_theme(context="notebook", style="whitegrid", font_scale=0.9)
+        expected = {k: mpl.rcParams[k] for k in theme.THEME}
+        codes = {c: mpl.colors.ColorConverter.colors[c] for c in theme.COLOR_CODES}
+    with mpl.rc_context():
+        mpl.rcParams.update(mpl.rcParamsDefault)
+        theme.set_theme()
+        assert {k: mpl.rcParams[k] for k in theme.THEME} == expected
+    assert {c: tuple(mpl.colors.ColorConverter.colors[c]) for c in codes} == {c: tuple(v) for c, v in codes.items()}
+
+
+@pytest.mark.parametrize(
+    "n, bw_adjust, clip", [(500, 1.0, (-10.0, 10.0)), (37, 0.5, (-1.0, 3.0)), (2000, 2.0, (0.0, 1.5))]
+)
+def test_kde_line_is_seaborns_kdeplot(rng, n, bw_adjust, clip):
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    from toygan.plots.kde import kde_line
+
+    x = np.r_[rng.normal(0, 1, n // 2), rng.normal(3, 0.5, n - n // 2)]
+    style = dict(label="gen", linewidth=1.6, zorder=2, ls="--")
+    fig, (a, b) = plt.subplots(1, 2)
+    sns.kdeplot(x=x, ax=a, color="#D55E00", bw_adjust=bw_adjust, clip=clip, warn_singular=False, alpha=0.9, **style)
+    kde_line(b, x, color="#D55E00", bw_adjust=bw_adjust, clip=clip, alpha=0.9, **style)
+    (want,), (got,) = a.lines, b.lines
+    np.testing.assert_allclose(got.get_xdata(), want.get_xdata(), rtol=1e-13, atol=0)
+    np.testing.assert_allclose(got.get_ydata(), want.get_ydata(), rtol=1e-10, atol=0)
+    for prop in ("color", "linewidth", "linestyle", "zorder", "label", "alpha"):
+        assert plt.getp(got, prop) == plt.getp(want, prop), prop
+    assert got.sticky_edges.x == want.sticky_edges.x and got.sticky_edges.y == want.sticky_edges.y
+    plt.close(fig)
+
+
 class Recording(dict):
     """A settings dict that notes every key the drawing code asks for."""
 
@@ -338,3 +398,28 @@ def test_each_figure_reads_exactly_its_declared_settings(settings, rng, tmp_path
     plots.sweep_figure(sweep_table.sweep_table(records, points, "w1_ratio"), list(points), [["a"]], "w1_ratio", "t",
                        tmp_path / "j.png", s["sweep"])
     assert {kind: sorted(rec.read) for kind, rec in s.items()} == {kind: sorted(keys) for kind, keys in READS.items()}
+
+
+@pytest.mark.parametrize("win", [5, 6, 20, 31])
+def test_rolling_mean_is_pandas_centred_rolling_mean(rng, win):
+    from toygan.plots.training import rolling_mean
+
+    y = rng.normal(size=300)
+    y[[0, 1, 7, 150, 151, 152, 299]] = np.nan
+    y[200:240] = np.nan  # a gap longer than the window: NaN there, like pandas
+    want = pd.Series(y).rolling(win, center=True, min_periods=1).mean().to_numpy()
+    np.testing.assert_allclose(rolling_mean(y, win), want, rtol=1e-12, atol=1e-15, equal_nan=True)
+
+
+def test_read_history_reads_what_pandas_reads(tmp_path):
+    from toygan.run_figures import read_history
+
+    path = tmp_path / "history.csv"
+    path.write_text("epoch,d_loss,g_loss,w1,event\n1,0.71104211,0.72737056,,\n2,0.7,nan,0.25,resumed\n"
+                    "3,inf,-1e-05,,\n")
+    want = pd.read_csv(path)
+    got = read_history(path)
+    assert list(got) == list(want.columns)
+    for col in ("epoch", "d_loss", "g_loss", "w1"):
+        np.testing.assert_array_equal(got[col], want[col].to_numpy(dtype=float))
+    assert list(got["event"][1:2]) == ["resumed"]

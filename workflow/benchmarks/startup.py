@@ -7,13 +7,15 @@ For each checkout (a copy of it in a scratch directory, so the checkouts never s
 other's results), stage by stage, each stage on every checkout in turn:
 
 1. the shipped config end to end from an empty ``results/`` on ``--cores 2``: the wall time of
-   the Snakemake process, and the per-rule sum of job wall (each job's start and end as
+   the Snakemake process (and the CPU time of it and all its jobs,
+   less sensitive to other load on the machine), and the per-rule sum of job wall (each job's start and end as
    Snakemake's own metadata records them); the sample jobs' walls one by one;
-2. each train job's fixed cost, everything before its first training step (interpreter start,
-   imports, building the models, tracing and compiling the epoch loop), in a fresh process
-   from the checkout's package: cold (empty XLA compilation cache) and warm (the same cache
-   again); a checkout without a persistent cache is cold both times;
-3. the plot-edit cycle: ``plots.dpi`` edited, Snakemake rerun, its wall and job count;
+2. each train job's fixed cost, everything before its first training step, in a fresh process
+   from the checkout's package, stage by stage: interpreter start and imports (TensorFlow
+   brings Keras), config and data, building the models, tracing the epoch loop, compiling it
+   with XLA (or loading it from the persistent cache), tracing and running the inference
+   functions; cold (empty XLA compilation cache) and warm (the same cache again);
+3. the plot-edit cycle: ``plots.dpi`` edited, Snakemake rerun, its wall, CPU and job count;
 4. the end-to-end run again from an empty ``results/``, with the compilation cache of step 1.
 
 The scratch directories are removed at the end unless ``--keep``.
@@ -25,6 +27,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -51,8 +54,14 @@ def env_for(workdir: Path, cache: Path) -> dict:
     return env
 
 
-def snakemake(workdir: Path, cache: Path, cores: int) -> tuple[float, str]:
-    start = time.perf_counter()
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def snakemake(workdir: Path, cache: Path, cores: int) -> tuple[float, float]:
+    """Wall and CPU seconds of one Snakemake run (CPU: Snakemake and every job it waited for)."""
+    start, cpu = time.perf_counter(), children_cpu()
     proc = subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", str(cores)], cwd=workdir, env=env_for(workdir, cache),
         capture_output=True, text=True,
@@ -60,7 +69,7 @@ def snakemake(workdir: Path, cache: Path, cores: int) -> tuple[float, str]:
     wall = time.perf_counter() - start
     if proc.returncode:
         sys.exit(f"snakemake failed in {workdir}:\n{proc.stderr[-3000:]}")
-    return wall, proc.stderr
+    return wall, children_cpu() - cpu
 
 
 def job_records(workdir: Path, since: float) -> list[tuple[str, float]]:
@@ -100,18 +109,27 @@ def fixed_cost_worker(workdir: str, experiment: str) -> None:
     from toygan.tfsetup import import_tensorflow
 
     marks = {}
-    import_tensorflow(1)
+    tf = import_tensorflow(1)
+    import keras  # noqa: F401  (TensorFlow imports it already; timed apart in case it does not)
+
+    from toygan.trainer import GroupTrainer
+
     marks["import"] = time.time()
     cfg = validate_config(yaml.safe_load(Path(workdir, "config.yaml").read_text()))
     exp = cfg["experiments"][experiment]
     exp["training"].update(checkpoint_every=0)
     data = np.asarray(datasets.training_data(cfg["datasets"][exp["dataset"]]))
-    from toygan.trainer import GroupTrainer
-
+    marks["data"] = time.time()
     trainer = GroupTrainer(exp, data, exp["seeds"])
     marks["build"] = time.time()
+    # trainer.compile() stage by stage (the same calls): a traced signature is not traced again.
+    zero = (tf.constant(trainer.epoch, tf.int64), tf.constant(0, tf.int64))
+    trainer._run.get_concrete_function(*zero)
+    marks["trace"] = time.time()
+    trainer._run(*zero)
+    marks["xla"] = time.time()
     trainer.compile()
-    marks["compile"] = time.time()
+    marks["inference"] = time.time()
     print(json.dumps(marks))
 
 
@@ -124,12 +142,14 @@ def fixed_cost(workdir: Path, cache: Path, experiment: str) -> dict:
     if proc.returncode:
         sys.exit(f"fixed-cost worker failed:\n{proc.stderr[-3000:]}")
     marks = json.loads(proc.stdout.strip().splitlines()[-1])
-    return {
-        "import": marks["import"] - start,
-        "build": marks["build"] - marks["import"],
-        "compile": marks["compile"] - marks["build"],
-        "total": marks["compile"] - start,
-    }
+    stages, before = {}, start
+    for stage in FIXED_STAGES:
+        stages[stage], before = marks[stage] - before, marks[stage]
+    stages["total"] = marks[FIXED_STAGES[-1]] - start
+    return stages
+
+
+FIXED_STAGES = ("import", "data", "build", "trace", "xla", "inference")
 
 
 def edit_dpi(workdir: Path) -> None:
@@ -142,7 +162,7 @@ def edit_dpi(workdir: Path) -> None:
 
 def end_to_end(workdir: Path, cores: int) -> dict:
     since = time.time()
-    wall, _ = snakemake(workdir, workdir / ".bench-xla-cache", cores)
+    wall, cpu = snakemake(workdir, workdir / ".bench-xla-cache", cores)
     jobs = job_records(workdir, since)
     per_rule = defaultdict(lambda: [0.0, 0])
     for rule, job_wall in jobs:
@@ -151,6 +171,7 @@ def end_to_end(workdir: Path, cores: int) -> dict:
     experiments = list(yaml.safe_load((workdir / "config.yaml").read_text())["experiments"])
     return {
         "e2e": wall,
+        "e2e_cpu": cpu,
         "rules": dict(per_rule),
         "sample_jobs": [w for rule, w in jobs if rule.startswith("sample_")],
         "experiments": experiments,
@@ -169,16 +190,16 @@ def fixed_costs(workdir: Path, experiments: list[str]) -> dict:
 def plot_edit(workdir: Path, cores: int) -> dict:
     edit_dpi(workdir)
     since = time.time()
-    wall, _ = snakemake(workdir, workdir / ".bench-xla-cache", cores)
-    return {"plot_edit": wall, "plot_edit_jobs": len(job_records(workdir, since))}
+    wall, cpu = snakemake(workdir, workdir / ".bench-xla-cache", cores)
+    return {"plot_edit": wall, "plot_edit_cpu": cpu, "plot_edit_jobs": len(job_records(workdir, since))}
 
 
 def again_warm(workdir: Path, cores: int) -> dict:
     """The end-to-end run again from an empty results/, with the compilation cache it left."""
     for stale in ("results", ".snakemake"):
         shutil.rmtree(workdir / stale)
-    wall, _ = snakemake(workdir, workdir / ".bench-xla-cache", cores)
-    return {"e2e_warm": wall}
+    wall, cpu = snakemake(workdir, workdir / ".bench-xla-cache", cores)
+    return {"e2e_warm": wall, "e2e_warm_cpu": cpu}
 
 
 def measure(workdirs: list[Path], cores: int) -> list[dict]:
@@ -199,20 +220,24 @@ def measure(workdirs: list[Path], cores: int) -> list[dict]:
 def report(names: list[str], results: list[dict]) -> None:
     rows: list[tuple[str, list[str]]] = [("", names)]
     add = lambda label, vals: rows.append((label, list(vals)))
-    add("end to end (Snakemake process), s", (f"{r['e2e']:.1f}" for r in results))
+    add("end to end (Snakemake process), wall s / CPU s", 
+        (f"{r['e2e']:.1f} / {r['e2e_cpu']:.1f}" for r in results))
     add("per-rule sum of job wall, s (jobs)", ("" for _ in results))
     for rule in sorted({k for r in results for k in r["rules"]}):
         add(f"  {rule}", (f"{r['rules'][rule][0]:.1f} ({r['rules'][rule][1]})" if rule in r["rules"] else "-" for r in results))
     add("  all jobs", (f"{sum(v[0] for v in r['rules'].values()):.1f}" for r in results))
     add("sample job wall, s (each)", (" ".join(f"{x:.1f}" for x in r["sample_jobs"]) for r in results))
-    add("train job fixed cost, s: total = import+build+compile", ("" for _ in results))
+    add(f"train job fixed cost, s: total = {'+'.join(FIXED_STAGES)}", ("" for _ in results))
     for key in sorted({k for r in results for k in r if k.startswith("fixed ")}):
         add(f"  {key[6:]}", (
-            "{total:.1f} = {import:.1f}+{build:.1f}+{compile:.1f}".format(**r[key]) if key in r else "-"
+            f"{r[key]['total']:.1f} = " + "+".join(f"{r[key][s]:.1f}" for s in FIXED_STAGES) if key in r else "-"
             for r in results
         ))
-    add("plot-edit cycle (plots.dpi), s", (f"{r['plot_edit']:.1f} ({r['plot_edit_jobs']} jobs)" for r in results))
-    add("end to end again, warm cache, s", (f"{r['e2e_warm']:.1f}" for r in results))
+    add("plot-edit cycle (plots.dpi), wall s / CPU s (jobs)",
+        (f"{r['plot_edit']:.1f} / {r['plot_edit_cpu']:.1f} ({r['plot_edit_jobs']} jobs)" for r in results))
+    add("end to end again, warm cache, wall s / CPU s",
+        (f"{r['e2e_warm']:.1f} / {r['e2e_warm_cpu']:.1f}" for r in results))
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     label_w = max(len(label) for label, _ in rows)
     col_w = max(len(v) for _, vals in rows for v in vals)
     for label, vals in rows:
@@ -229,6 +254,7 @@ def main() -> None:
     if args.worker:
         fixed_cost_worker(*args.worker)
         return
+    print(f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     scratch = Path(tempfile.mkdtemp(prefix="toygan-startup-"))
     names = [f"{c.resolve().name}" for c in args.checkouts]
     workdirs = []

@@ -22,9 +22,11 @@ def _file_of(module: str) -> Path | None:
     return None
 
 
-def _imported(path: Path, module: str) -> set[str]:
+@lru_cache(maxsize=None)
+def _imported(path: Path, module: str) -> frozenset[str]:
     """Absolute names ``path`` may import, at any depth of the file (a function's lazy import
-    runs too). For `from m import n`, both m and m.n: n may be a submodule."""
+    runs too). For `from m import n`, both m and m.n: n may be a submodule. Cached: the scripts
+    share most of the package, and parsing it once per script was most of the Snakefile's parse."""
     package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
     names = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
@@ -38,7 +40,7 @@ def _imported(path: Path, module: str) -> set[str]:
                 source = node.module
             names.add(source)
             names.update(f"{source}.{alias.name}" for alias in node.names)
-    return names
+    return frozenset(names)
 
 
 def _with_parents(module: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Figures for toygan (matplotlib Agg + seaborn; never imports TensorFlow).
+"""Figures for toygan (matplotlib Agg, seaborn's theme; seaborn only for 2-D contours; never TensorFlow).
 
 - ``style``: theme, colours (REAL_COLOR / FAKE_COLOR / D_COLOR), ``run_title``, ``save``.
 - ``runs``: per-run figures and the per-experiment dashboard.

@@ -12,10 +12,10 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import seaborn as sns  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from .kde import kde_line  # noqa: E402
 from .style import (  # noqa: E402
     D_COLOR,
     FAKE_COLOR,
@@ -56,7 +56,7 @@ def _finite(x: np.ndarray) -> np.ndarray:
 
 
 def _kde(ax, x, *, color, label, bw_adjust, view, fill=False, lw=2.0, **kw) -> float:
-    """Seaborn KDE of 1-D samples restricted to ``view``; handles empty and collapsed
+    """Seaborn's KDE curve (toygan.plots.kde) of 1-D samples restricted to ``view``; handles empty and collapsed
     samples (drawn as a vertical line).  Returns the curve's peak (for y-limits)."""
     x = _finite(np.asarray(x, dtype=float).ravel())
     if not len(x):
@@ -73,8 +73,8 @@ def _kde(ax, x, *, color, label, bw_adjust, view, fill=False, lw=2.0, **kw) -> f
         ax.axvline(x[0], color=color, lw=lw, label=f"{label} (all at x = {x[0]:.3g})")
         return 0.0
     alpha = kw.pop("alpha", None)
-    sns.kdeplot(x=x, ax=ax, color=color, label=label, bw_adjust=bw_adjust, clip=tuple(view),
-                linewidth=lw, warn_singular=False, alpha=None if fill else alpha, **kw)
+    kde_line(ax, x, color=color, label=label, bw_adjust=bw_adjust, clip=tuple(view), linewidth=lw,
+             alpha=None if fill else alpha, **kw)
     if fill:  # fill under the curve without seaborn's edge along y = 0
         line = ax.lines[-1]
         ax.fill_between(line.get_xdata(), line.get_ydata(), color=color, alpha=alpha or 0.25, lw=0,
@@ -117,6 +117,12 @@ def _legend_markers(ax, **kw):
         Line2D([], [], ls="", marker="o", ms=6, color=FAKE_COLOR, label="generated"),
     ]
     return ax.legend(handles=handles, **kw)
+
+
+def _many_colors(n: int) -> list:
+    import seaborn as sns  # only for more seeds than SEED_COLORS
+
+    return sns.color_palette("flare", n)
 
 
 def _seed_key(s):
@@ -246,6 +252,8 @@ def scatter_2d(real, gen, path, settings, *, experiment, seed):
     fit = subsample(real, CONTOUR_FIT_POINTS, seed=1)
     if len(fit) > 2:
         try:
+            import seaborn as sns  # 2-D only: seaborn imports scipy.stats, half a figure job's start-up
+
             sns.kdeplot(x=fit[:, 0], y=fit[:, 1], ax=ax, fill=True, levels=7, thresh=0.03,
                         cmap="Blues", alpha=0.55, gridsize=80, clip=(tuple(view[0]), tuple(view[1])),
                         bw_adjust=setting(settings, "kde_bw_adjust"), warn_singular=False)
@@ -336,7 +344,7 @@ def _dashboard_1d(real, gens, ratios, verdicts, seeds, path, settings, experimen
     view = view_limits(real, gen_cols)[0]
     real_peak = _kde(ax, real, color=REAL_COLOR, label="real", bw_adjust=bw, view=view, fill=True,
                      alpha=0.2, lw=3.5, zorder=1)
-    palette = SEED_COLORS if len(seeds) <= len(SEED_COLORS) else sns.color_palette("flare", len(seeds))
+    palette = SEED_COLORS if len(seeds) <= len(SEED_COLORS) else _many_colors(len(seeds))
     gen_peak = 0.0
     for s, g, c in zip(seeds, gen_cols, palette):
         peak = _kde(ax, g, color=c, label=_seed_text(s, ratios.get(s), verdicts.get(s)), bw_adjust=bw,

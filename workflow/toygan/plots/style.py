@@ -14,7 +14,8 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import seaborn as sns  # noqa: E402
+
+from .theme import set_theme  # noqa: E402
 
 # Okabe-Ito colour-blind safe colours, used identically in every figure.
 REAL_COLOR = "#0072B2"  # blue: real data
@@ -47,8 +48,8 @@ def setting(settings: Mapping[str, Any] | None, key: str) -> Any:
 
 
 def apply_style() -> None:
-    """Seaborn theme shared by all figures (idempotent)."""
-    sns.set_theme(context="notebook", style="whitegrid", font_scale=0.9)
+    """Seaborn's whitegrid theme (without importing seaborn) and our tweaks, for all figures (idempotent)."""
+    set_theme()
     plt.rcParams.update(
         {
             "axes.titlesize": "medium",

@@ -6,8 +6,12 @@ the first along x. More: one panel per axis, every point at its value of that ax
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas costs a per-run figure job a fifth of its start-up; imported where used
+    import pandas as pd
 
 from .style import FAKE_COLOR, FLOOR_COLOR, new_figure, save, setting
 
@@ -24,6 +28,8 @@ def sweep_figure(table: pd.DataFrame, points: list[str], axes: list[list[str]], 
                  settings, labels: dict[str, str] | None = None, higher_is_better: bool = False):
     """``table`` from toygan.sweep_table; ``points`` the point names in grid order; ``axes``
     the keys of each axis in grid order; ``labels`` short names of keys."""
+    import pandas as pd
+
     labels = labels or {}
     mean, se = f"{metric}_mean", f"{metric}_se"
     # Grid order, so each axis shows its values in the order they were written.

@@ -12,7 +12,6 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 from matplotlib.animation import PillowWriter  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -48,22 +47,46 @@ ANIM_TEXT_PX = 10.5  # height of body text in GIF pixels
 # ----------------------------------------------------------------------------- loss curves
 
 
-def _finite_float(s: pd.Series) -> np.ndarray:
-    y = np.array(pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan), copy=True)
+def _finite_float(s) -> np.ndarray:
+    """A column as floats, non-finite values and (in a hand-made table) text as NaN."""
+    try:
+        y = np.array(s, dtype=float)
+    except (TypeError, ValueError):
+        import pandas as pd  # only for text in a numeric column: pandas costs a figure job a fifth of its start-up
+
+        y = np.array(pd.to_numeric(pd.Series(s), errors="coerce").to_numpy(dtype=float, na_value=np.nan))
     y[~np.isfinite(y)] = np.nan
     return y
 
 
+def _by_epoch(history) -> dict[str, np.ndarray]:
+    """The columns of ``history`` (a DataFrame or a dict of columns) in epoch order."""
+    columns = {c: np.asarray(history[c]) for c in history}
+    order = np.argsort(_finite_float(columns["epoch"]), kind="stable")
+    return {c: v[order] for c, v in columns.items()}
+
+
+def rolling_mean(y: np.ndarray, win: int) -> np.ndarray:
+    """pandas' ``Series(y).rolling(win, center=True, min_periods=1).mean()``: the window of
+    point i ends (win - 1) // 2 points after it, NaNs are skipped, windows at the ends are partial."""
+    after = (win - 1) // 2
+    padded = np.concatenate([np.full(win - 1 - after, np.nan), y, np.full(after, np.nan)])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, win)
+    count = np.sum(~np.isnan(windows), axis=1)
+    total = np.nansum(windows, axis=1)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
 def loss_curves(history, path, settings, *, experiment, seed, loss_name, diverged_epoch=None):
     """D and G loss vs epoch (top) and W1 to the real data at measured epochs (bottom)."""
-    h = history.sort_values("epoch").reset_index(drop=True)
+    h = _by_epoch(history)
     epoch = _finite_float(h["epoch"])
     w, ht = setting(settings, "figsize")
     fig = new_figure(settings, figsize=(w, ht * 1.3))
     ax1, ax2 = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
 
     values = []
-    n = len(h)
+    n = len(epoch)
     for col, color, name in (("d_loss", D_COLOR, "D loss"), ("g_loss", FAKE_COLOR, "G loss")):
         if col not in h:
             continue
@@ -71,7 +94,7 @@ def loss_curves(history, path, settings, *, experiment, seed, loss_name, diverge
         values.append(y[np.isfinite(y)])
         if n > SMOOTH_ABOVE:
             win = max(5, n // 50)
-            smooth = pd.Series(y).rolling(win, center=True, min_periods=1).mean().to_numpy()
+            smooth = rolling_mean(y, win)
             ax1.plot(epoch, y, color=color, lw=0.6, alpha=0.3)
             ax1.plot(epoch, smooth, color=color, lw=1.8, label=f"{name} (rolling mean, {win} epochs)")
         else:

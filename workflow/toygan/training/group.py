@@ -72,9 +72,12 @@ class GroupTrainer:
         self.history = History()
         self._run = compiled_loop(self._run_epochs, xla)
         # Graph functions for the periodic W1 and snapshots: eager op-by-op calls cost more.
-        self._infer_g = tf.function(lambda z: self.G(z, training=False))
-        self._infer_avg = tf.function(lambda z: self.G_avg(z, training=False)) if self.average else None
-        self._infer_d = tf.function(lambda x: self.D(x)[..., 0])
+        # Traced without AutoGraph (no tensor-valued Python control flow in G or D): the same
+        # graph, 0.2 s less of the job's fixed cost.
+        graph = lambda fn: tf.function(fn, autograph=False)  # noqa: E731
+        self._infer_g = graph(lambda z: self.G(z, training=False))
+        self._infer_avg = graph(lambda z: self.G_avg(z, training=False)) if self.average else None
+        self._infer_d = graph(lambda x: self.D(x)[..., 0])
         self._fixed_z = self.draws.fixed_latent(max(self.training["metric_samples"], self.snapshot_rows))
         self._fixed_cache = (None, None)
         pick = np.random.default_rng([self.seeds[0], 7]).permutation(self.n_rows)[: self.training["metric_samples"]]
