@@ -148,9 +148,13 @@ def test_per_experiment_captions_render_with_settings(caption, variant):
             assert f"latent dim {exp['latent']['dim']}" in text, where
             for net in ("generator", "discriminator"):
                 assert f"lr {exp[net]['optimizer']['learning_rate']}" in text, where
-            stabilised = name == "ring_stabilised"
+            recipe = name.endswith("_recipe")  # the shipped 1-D recipe experiments
+            stabilised = name == "ring_stabilised" or recipe
             assert ("stabilisers: none" in text) != stabilised, where
-            if stabilised:
+            if recipe:
+                for shown in ("G lr cosine to x0.0", "D lr cosine to x0.0", "R1 gamma 1.0", "EMA of G (decay 0.999"):
+                    assert shown in text, f"{where}: {shown!r} missing from {text}"
+            if name == "ring_stabilised":
                 for shown in ("G lr cosine to x0.1, 50 warm-up steps", "D lr constant, 20 warm-up steps",
                               "G init normal (std 0.05)", "D maxout (5 pieces)", "D spectral norm",
                               "R1 gamma 0.5", "R2 gamma 2.0", "simultaneous D/G updates",
