@@ -33,8 +33,7 @@ def test_there_is_an_example_per_first_try():
               for p in EXAMPLES for e in load_example(p).config.get("experiments", {}) if p.stem.startswith("ring")}
     schema = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
     every = set(schema["$defs"]["experiment"]["properties"]["loss"]["properties"]["name"]["enum"])
-    # wgan_gp found 1-6 of 8 modes on any budget that fits CI (ring_losses.yaml says so).
-    assert losses == every - {"wgan_gp"}
+    assert losses == every
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
