@@ -2,9 +2,11 @@
 
     python workflow/benchmarks/gallery.py                     # all examples, 2 cores
     python workflow/benchmarks/gallery.py ring --reuse        # run ring if not done; rewrite the page
+    python workflow/benchmarks/gallery.py ring --only         # rewrite only ring's section and images
 
 Each example runs in its own directory under --workdir (kept, so --reuse can redraw the page
-without training again). An example whose seeds miss its promise is listed and makes the exit
+without training again). With --only, the named examples' sections and images are redrawn and
+every other section of the existing page is kept as it is (its runs need not be in --workdir). An example whose seeds miss its promise is listed and makes the exit
 status 1; the page is written anyway so the failure can be seen.
 """
 
@@ -17,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from toygan.examples import REPO, TIMING_FILE, check_example, example_paths, load_example, run_example  # noqa: E402
-from toygan.gallery import section  # noqa: E402
+from toygan.gallery import section, sections_by_title  # noqa: E402
 
 HEADER = """# Gallery: the examples, run
 
@@ -27,13 +29,12 @@ Every config in `workflow/examples/` run as shipped, one at a time on a 2-core m
 checks the same promise per seed. Numbers are mean ± standard error over seeds; the modes,
 high-quality fraction and reverse KL are defined in [metrics.md](metrics.md), and W1 / floor is
 the exact W1 to held-out real data over the W1 between two held-out real samples. Wall times
-include TensorFlow start-up, sampling, metrics, figures and the training animations. Not here
-yet: `wgan_gp` (see "Each loss on the ring").
+include TensorFlow start-up, sampling, metrics, figures and the training animations.
 """
 
 
 # The page's order: what a newcomer tries first comes first; any other example follows.
-ORDER = ["ring", "ring_losses", "grid", "packing", "own_data", "sweep_two_normals"]
+ORDER = ["ring", "ring_losses", "ring_wgan_gp", "grid", "packing", "own_data", "sweep_two_normals"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,8 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/toygan-gallery"))
     ap.add_argument("--cores", type=int, default=2)
     ap.add_argument("--reuse", action="store_true", help="use finished runs in --workdir; run only missing ones")
+    ap.add_argument("--only", action="store_true", help="redraw only the named examples; keep the page's other sections")
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "gallery.md")
     args = ap.parse_args(argv)
+    if args.only and not args.names:
+        ap.error("--only needs the examples to redraw")
 
     examples = [load_example(p) for p in example_paths()]
     examples.sort(key=lambda e: (ORDER.index(e.name) if e.name in ORDER else len(ORDER), e.name))
@@ -56,13 +60,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{ex.name}: {run_example(ex, workdir, cores=args.cores):.0f} s", flush=True)
         problems = check_example(ex, workdir)
         failed += [f"{ex.name}: {p}" for p in problems]
-    # The page lists every example with a finished run in --workdir, not only those run now.
-    done = [ex for ex in examples if (args.workdir / ex.name / TIMING_FILE).exists()]
-    failed += [f"{ex.name}: not run (no {TIMING_FILE} in {args.workdir / ex.name})" for ex in examples if ex not in done]
     images = args.out.parent / "gallery"
-    for old in images.glob("*.png"):  # an image of an example or experiment that is gone
-        old.unlink()
-    sections = [section(ex, args.workdir / ex.name, images, "gallery/") for ex in done]
+    if args.only:
+        kept = sections_by_title(args.out.read_text()) if args.out.exists() else {}
+        for ex in todo:  # only the redrawn examples' images are replaced
+            for old in [*images.glob(f"{ex.name}.png"), *images.glob(f"{ex.name}__*.png")]:
+                old.unlink()
+        sections = [section(ex, args.workdir / ex.name, images, "gallery/") if ex in todo else kept.get(ex.title)
+                    for ex in examples]
+        sections = [s for s in sections if s]
+    else:
+        # The page lists every example with a finished run in --workdir, not only those run now.
+        done = [ex for ex in examples if (args.workdir / ex.name / TIMING_FILE).exists()]
+        failed += [f"{ex.name}: not run (no {TIMING_FILE} in {args.workdir / ex.name})" for ex in examples if ex not in done]
+        for old in images.glob("*.png"):  # an image of an example or experiment that is gone
+            old.unlink()
+        sections = [section(ex, args.workdir / ex.name, images, "gallery/") for ex in done]
     args.out.write_text(HEADER + "\n" + "\n".join(sections))
     print(f"wrote {args.out}")
     for line in failed:

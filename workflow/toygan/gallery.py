@@ -96,3 +96,10 @@ def _promise(example: Example) -> str:
 def _records(runs: list[dict]) -> list[dict]:
     keep = ["experiment", "dataset", "seed", "status", "diverged_epoch", "n_modes"] + [c for c, *_ in COLUMNS]
     return [{k: m.get(k) for k in keep} for m in runs]
+
+
+def sections_by_title(page: str) -> dict[str, str]:
+    """The ``## title`` sections of a gallery page written by ``section`` (the header left out),
+    each as written, keyed by its title, so that one example's section can be replaced alone."""
+    parts = ("\n" + page).split("\n## ")[1:]
+    return {part.split("\n", 1)[0]: "## " + part.rstrip("\n") + "\n" for part in parts}
