@@ -10,6 +10,7 @@ import copy
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from toygan import datasets, training_job
 from toygan.config import validate_config
@@ -86,6 +87,7 @@ def _shipped_point_run(replicas: list[tuple[float, float, float, int]], epochs: 
     return [np.swapaxes(d, 0, 1), np.swapaxes(g, 0, 1)] + [v.numpy() for v in trainer.state_vars]
 
 
+@pytest.mark.slow  # ~25 s: two compilations of the shipped networks
 def test_shipped_point_bit_identical_among_27_replicas():
     """The shipped point's 3 seeds alone (one value per setting, which XLA could fold into
     scalars) and as 3 of 27 replicas with 3 G/D learning rates x 3 real labels: identical to
