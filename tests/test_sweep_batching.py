@@ -1,12 +1,16 @@
 """A sweep point's results are identical whether it trains alone or batched with other points
 (different scalar settings, same and different seeds) in one job: the rules rely on it when a
-finished point is moved out of the batch it was trained in. Identical up to float32 rounding,
-as for seed groups (test_trainer): XLA compiles a batch of 4 and of 1 into different kernels."""
+finished point is moved out of the batch it was trained in. The tiny case (one replica alone vs
+a batch of 4) checks every output file to a tolerance; the shipped point (its 3 seeds alone vs
+among 27 replicas) checks losses and state bit for bit, long enough for the old code to differ."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
+import pytest
 
 from toygan import datasets, training_job
 from toygan.config import validate_config
@@ -57,3 +61,44 @@ def test_point_alone_equals_point_batched(tmp_path):
             np.testing.assert_allclose(sb[key], sa[key], rtol=1e-4, atol=1e-5)
     # and the points really trained differently
     assert not pd.read_csv(f"{batched[1]}/history.csv").equals(pd.read_csv(f"{b}/history.csv"))
+
+
+def _shipped_point_run(replicas: list[tuple[float, float, float, int]], epochs: int):
+    """The shipped two_normals experiment (G 32 -> 64 -> 1, D 1 -> 64 -> 1, RMSprop, bce_smoothed)
+    with per-replica (G lr, D lr, real label, seed); its losses and final state, replica-major."""
+    import yaml
+
+    from conftest import REPO
+    from toygan.trainer import GroupTrainer
+
+    cfg = validate_config(yaml.safe_load((REPO / "config.yaml").read_text()))
+    base = cfg["experiments"]["two_normals"]
+    base["training"].update(epochs=epochs, checkpoint_every=0, log_every=0, snapshots=0, metric_every=0)
+    exps = []
+    for g_lr, d_lr, label, _ in replicas:
+        exp = copy.deepcopy(base)
+        exp["generator"]["optimizer"]["learning_rate"] = g_lr
+        exp["discriminator"]["optimizer"]["learning_rate"] = d_lr
+        exp["loss"]["real_label"] = label
+        exps.append(exp)
+    trainer = GroupTrainer(exps, datasets.training_data(cfg["datasets"]["two_normals"]), [r[-1] for r in replicas])
+    trainer.fit()
+    d, g = trainer.history.losses()
+    return [np.swapaxes(d, 0, 1), np.swapaxes(g, 0, 1)] + [v.numpy() for v in trainer.state_vars]
+
+
+@pytest.mark.slow  # ~25 s: two compilations of the shipped networks
+def test_shipped_point_bit_identical_among_27_replicas():
+    """The shipped point's 3 seeds alone (one value per setting, which XLA could fold into
+    scalars) and as 3 of 27 replicas with 3 G/D learning rates x 3 real labels: identical to
+    the bit. The old code (settings as constants) first differed at epoch 4 and by 1e-7 in the
+    loss at epoch 100 (FMA contraction following fusion; Settings.tensor)."""
+    shipped = (0.0005, 0.001, 0.9)
+    alone = _shipped_point_run([(*shipped, s) for s in (0, 1, 2)], epochs=40)
+    grid = [(g, d, label) for g, d in ((0.00025, 0.0005), (0.0005, 0.001), (0.001, 0.002))
+            for label in (0.8, 0.9, 1.0)]
+    grid.remove(shipped)
+    batched = _shipped_point_run([(*shipped, s) for s in (0, 1, 2)]
+                                 + [(*p, s) for p in grid for s in (0, 1, 2)], epochs=40)
+    for a, b in zip(alone, batched):
+        assert np.array_equal(a, b[:3])

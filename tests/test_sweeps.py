@@ -203,6 +203,41 @@ def test_sweep_figure(axes, tmp_path):
         im.verify()
 
 
+@pytest.mark.parametrize("higher_is_better", [False, True])
+def test_two_axis_heatmap(higher_is_better):
+    """A 2-axis sweep's heatmap: a cell per point at (first axis along x, second along y)
+    holding the mean over seeds, annotated mean ± s.e., the swept keys on the axes, the best
+    cell outlined, and brighter (viridis' yellow end) always the better end of the scale."""
+    import matplotlib.pyplot as plt
+
+    from toygan.plots.sweep_heatmap import BEST_COLOR, metric_heatmap
+
+    points = {f"s__a_{a}__b_{b}": {"a": a, "b": b} for a in (0.1, 0.2, 0.4) for b in ("x", "y")}
+    records = [{"experiment": p, "dataset": "d", "seed": seed, "status": "ok", "w1_ratio": 1.0 + 0.1 * i + 0.02 * seed}
+               for i, p in enumerate(points) for seed in (0, 1, 2)]
+    table = sweep_table.sweep_table(records, points, "w1_ratio", higher_is_better).set_index("point", drop=False)
+    steps = [table["a"].astype(str), table["b"].astype(str)]
+    orders = [["0.1", "0.2", "0.4"], ["x", "y"]]
+    fig, ax = plt.subplots()
+    best = table["point"].iloc[0]  # ranked best first
+    image = metric_heatmap(ax, table, steps, orders, ["a", "b"], "w1_ratio", higher_is_better, best)
+    cells = image.get_array()
+    assert cells.shape == (2, 3)
+    assert cells[1, 2] == pytest.approx(table.loc["s__a_0.4__b_y", "w1_ratio_mean"])
+    assert cells[0, 0] == pytest.approx(1.02)  # a 0.1, b x: mean of 1.00, 1.02, 1.04
+    texts = [t.get_text() for t in ax.texts]
+    assert "1.02\n± 0.012" in texts and len(texts) == 6
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("a", "b")
+    assert [t.get_text() for t in ax.get_xticklabels()] == orders[0]
+    outline = [p for p in ax.patches if p.get_edgecolor()[:3] == plt.matplotlib.colors.to_rgb(BEST_COLOR)]
+    where = (orders[0].index(str(points[best]["a"])) - 0.5, orders[1].index(points[best]["b"]) - 0.5)
+    assert len(outline) == 1 and outline[0].get_xy() == where
+    # the best cell is drawn at the bright (yellow) end of viridis, whichever way is better
+    brightest = image.cmap(image.norm(table.loc[best, "w1_ratio_mean"]))
+    assert brightest[0] > 0.9 and brightest[2] < 0.3
+    plt.close(fig)
+
+
 def test_example_sweep_validates():
     cfg = validate_config(yaml.safe_load((REPO / "workflow" / "examples" / "sweep_two_normals.yaml").read_text()))
     assert len(cfg["sweeps"]["lr_smoothing"]["points"]) == 9

@@ -1,7 +1,8 @@
 """The figure of one sweep: its metric against each swept setting, mean ± s.e. over seeds.
 
-One axis (a grid key, or the zip group): a line. Two axes: one panel per value of the second,
-the first along x. More: one panel per axis, every point at its value of that axis. No TensorFlow.
+One axis (a grid key, or the zip group): a line. Two axes: a heatmap of the grid (plots.
+sweep_heatmap) beside one panel per value of the second axis, the first along x. More: one
+panel per axis, every point at its value of that axis. No TensorFlow.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ if TYPE_CHECKING:  # pandas costs a per-run figure job a fifth of its start-up; 
     import pandas as pd
 
 from .style import FAKE_COLOR, FLOOR_COLOR, new_figure, save, setting
-
-BEST_COLOR = "#E69F00"  # Okabe-Ito orange: the best point
+from .sweep_heatmap import BEST_COLOR, metric_heatmap
 
 
 def _step_label(table: pd.DataFrame, keys: list[str]) -> pd.Series:
@@ -39,12 +39,21 @@ def sweep_figure(table: pd.DataFrame, points: list[str], axes: list[list[str]], 
     axis_names = [" & ".join(labels.get(k, k) for k in keys) for keys in axes]
     facets = orders[1] if len(axes) == 2 else ([None] if len(axes) == 1 else list(range(len(axes))))
     w, h = setting(settings, "figsize")
-    ncols = min(len(facets), 4)
+    two = len(axes) == 2
+    ncols = min(len(facets), 3 if two else 4)
     nrows = -(-len(facets) // ncols)
-    fig = new_figure(settings, figsize=(max(w, 3.2 * ncols), h * max(1, 0.8 * nrows)))
-    panels = np.atleast_1d(fig.subplots(nrows, ncols, sharey=True, squeeze=False).ravel())
+    fig = new_figure(settings, figsize=(max(w, 3.2 * (ncols + 1.6 * two)), h * max(1, 0.8 * nrows)))
     best = table.loc[table[mean].astype(float).idxmin() if not higher_is_better else table[mean].astype(float).idxmax()] \
         if table[mean].notna().any() else None
+    if two:  # the heatmap on the left, over the full height; the line panels to its right
+        grid = fig.add_gridspec(nrows, ncols + 1, width_ratios=[1.6] + [1] * ncols)
+        metric_heatmap(fig.add_subplot(grid[:, 0]), table, steps, orders, axis_names, metric, higher_is_better,
+                       None if best is None else best.name)
+        first = fig.add_subplot(grid[0, 1])
+        panels = [first] + [fig.add_subplot(grid[k // ncols, 1 + k % ncols], sharey=first)
+                            for k in range(1, nrows * ncols)]
+    else:
+        panels = np.atleast_1d(fig.subplots(nrows, ncols, sharey=True, squeeze=False).ravel())
     for i, (ax, facet) in enumerate(zip(panels, facets)):
         a = i if len(axes) > 2 else 0
         rows = table if len(axes) != 2 else table[steps[1] == facet]

@@ -18,10 +18,17 @@ class Schedule:
         prefix = f"{net}.optimizer.schedule."
         self.name = cfg["name"]
         self.total = total_steps
-        self.warmup = settings.tensor(prefix + "warmup_steps")
-        self.final = settings.tensor(prefix + "final_fraction")
+        self.settings, self.prefix = settings, prefix
         # Constant without warm-up multiplies by 1: leave it out of the graph.
         self.active = self.name != "constant" or settings.any(prefix + "warmup_steps")
+
+    @property
+    def warmup(self):  # read in the compiled loop (Settings.tensor)
+        return self.settings.tensor(self.prefix + "warmup_steps")
+
+    @property
+    def final(self):
+        return self.settings.tensor(self.prefix + "final_fraction")
 
     def factor(self, step):
         """(R,) multiplier of the learning rate at 0-based update ``step``."""

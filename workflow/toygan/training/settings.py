@@ -29,11 +29,19 @@ def first_difference(a, b, path: str = "") -> str | None:
     return None if a == b else (path or "<top level>")
 
 
+def _runtime_values(values: dict) -> dict:
+    """Every scalar and its complement as a float32 variable, created here, outside the trace."""
+    return {(key, complement): tf.Variable(((1.0 - v) if complement else v).astype(np.float32),
+                                           trainable=False, name=key.replace(".", "_"))
+            for key, v in values.items() for complement in (False, True)}
+
+
 @dataclass(frozen=True)
 class Settings:
     cfg: dict  # the first replica's experiment: structure is read from it
     values: dict  # dotted scalar key -> float64 array (R,)
     replicas: int
+    runtime: dict  # (key, complement) -> float32 (R,) variable: what the compiled loop reads (``tensor``)
 
     @classmethod
     def build(cls, experiments: dict | list[dict], replicas: int) -> "Settings":
@@ -53,7 +61,7 @@ class Settings:
         cfg = experiments[0]
         if cfg["training"]["update"] == "simultaneous" and cfg["training"]["n_critic"] > 1:
             raise ValueError("training.update: simultaneous needs training.n_critic: 1")
-        return cls(cfg, values, replicas)
+        return cls(cfg, values, replicas, _runtime_values(values))
 
     # ----- structure -------------------------------------------------------------------
     @property
@@ -86,7 +94,17 @@ class Settings:
 
     def tensor(self, key: str, rank: int = 1, complement: bool = False, scale: float = 1.0) -> tf.Tensor:
         """float32 (R, 1, ...) of ``rank`` axes; ``complement`` gives 1 - value, rounded once from
-        float64 as Python's ``1 - beta`` is in Keras, so the arithmetic matches Keras bit for bit."""
-        v = self.values[key]
-        v = (1.0 - v) if complement else v * scale
-        return tf.constant(v.astype(np.float32).reshape([self.replicas] + [1] * (rank - 1)))
+        float64 as Python's ``1 - beta`` is in Keras, so the arithmetic matches Keras bit for bit.
+
+        Read from a variable, never a constant, and inside the compiled loop (call it there, not
+        in a constructor: an eager read is captured as a constant). With constants, XLA sees
+        whether all replicas share a value: a shared one becomes a scalar, which changes fusion
+        and so where LLVM contracts a multiply and an add into one FMA (one rounding, not two).
+        A replica then rounds differently in a 3-seed group than among 27 sweep replicas with
+        different learning rates. A variable's value is unknown when compiling, so the compiled
+        arithmetic is the same whatever the values (tests/test_sweep_batching.py).
+        """
+        v = self.runtime[key, complement]
+        if scale != 1.0:
+            v = v * scale  # exact for the powers of two used (0.5)
+        return tf.reshape(v, [self.replicas] + [1] * (rank - 1))

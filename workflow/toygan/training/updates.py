@@ -20,11 +20,25 @@ class Updates:
         self.draws, self.average = draws, average
         self.dim, self.pack, self.replicas = dim, settings.training["pack"], settings.replicas
         self.loss_name = settings.loss_name
-        self.labels = {k: settings.tensor(f"loss.{k}", 2) for k in ("real_label", "fake_label")}
-        self.gp_weight = settings.tensor("loss.gp_weight")
-        # gamma / 2; a penalty is in the graph only when on (on or off is structure: hyper.SWITCHES)
-        self.r1 = settings.tensor("loss.r1_gamma", scale=0.5) if settings.any("loss.r1_gamma") else None
-        self.r2 = settings.tensor("loss.r2_gamma", scale=0.5) if settings.any("loss.r2_gamma") else None
+        # a penalty is in the graph only when on (on or off is structure: hyper.SWITCHES)
+        self.r1_on, self.r2_on = settings.any("loss.r1_gamma"), settings.any("loss.r2_gamma")
+
+    # Per-replica scalars are read where they are used, inside the compiled loop (Settings.tensor).
+    @property
+    def labels(self):
+        return {k: self.s.tensor(f"loss.{k}", 2) for k in ("real_label", "fake_label")}
+
+    @property
+    def gp_weight(self):
+        return self.s.tensor("loss.gp_weight")
+
+    @property
+    def r1(self):
+        return self.s.tensor("loss.r1_gamma", scale=0.5)  # gamma / 2
+
+    @property
+    def r2(self):
+        return self.s.tensor("loss.r2_gamma", scale=0.5)
 
     def packed(self, x):
         """(R, B, d) -> (R, B // m, m * d): PacGAN's D sees m samples at once."""
@@ -57,10 +71,10 @@ class Updates:
             mix = eps * self.packed(tf.broadcast_to(real, tf.shape(fake))) + (1.0 - eps) * fake_p
             norm = tf.sqrt(self._input_grad_sq(mix) + 1e-12)
             out.append(self.gp_weight * tf.reduce_mean(tf.square(norm - 1.0), axis=1))
-        if self.r1 is not None:
+        if self.r1_on:
             full_real = tf.broadcast_to(real_p, [self.replicas, *real_p.shape[1:]])  # own gradient per replica
             out.append(self.r1 * tf.reduce_mean(self._input_grad_sq(full_real), axis=1))
-        if self.r2 is not None:
+        if self.r2_on:
             out.append(self.r2 * tf.reduce_mean(self._input_grad_sq(fake_p), axis=1))
         return out
 
