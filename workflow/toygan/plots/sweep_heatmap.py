@@ -7,9 +7,13 @@ better): the eye finds the good region the same way for every metric.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 from matplotlib.patches import Rectangle
+
+if TYPE_CHECKING:  # annotations only: per-run figure jobs import this package and must not pay for pandas
+    import pandas as pd
 
 BEST_COLOR = "#E69F00"  # Okabe-Ito orange: the best point, as in the line panels
 
