@@ -6,8 +6,9 @@
 
 Each example runs in its own directory under --workdir (kept, so --reuse can redraw the page
 without training again). With --only, the named examples' sections and images are redrawn and
-every other section of the existing page is kept as it is (its runs need not be in --workdir). An example whose seeds miss its promise is listed and makes the exit
-status 1; the page is written anyway so the failure can be seen.
+every other section of the existing page is kept as it is (its runs need not be in --workdir).
+An example whose seeds miss its promise is listed and makes the exit status 1; the page is
+written anyway so the failure can be seen.
 """
 
 from __future__ import annotations
