@@ -65,3 +65,28 @@ def test_cache_location(monkeypatch, tmp_path):
     monkeypatch.delenv(tfsetup.CACHE_ENV)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert tfsetup.xla_cache_dir() == tmp_path / "xdg" / "toygan" / "xla" / explicit.name
+
+
+def test_keras_extras_stay_out_of_a_train_job_but_import_later():
+    """Keras' optional imports (scikit-learn, pandas, matplotlib) cost a train job 1.2 s for
+    features it never uses: import_tensorflow hides them, and only while it imports."""
+    code = (
+        "import sys\n"
+        "from toygan.tfsetup import import_tensorflow, KERAS_OPTIONAL\n"
+        "import_tensorflow(1)\n"
+        "print(sorted(m for m in KERAS_OPTIONAL if m in sys.modules))\n"
+        "import sklearn.mixture, pandas, matplotlib\n"
+        "print('ok')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO / "workflow")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
+    assert out.stdout.split() == ["[]", "ok"]
+
+
+def test_unimportable_leaves_modules_already_imported_alone():
+    import json
+
+    with tfsetup._unimportable(["json", "toygan_no_such_module_x"]):
+        assert sys.modules["json"] is json
+        assert sys.modules["toygan_no_such_module_x"] is None
+    assert "toygan_no_such_module_x" not in sys.modules
