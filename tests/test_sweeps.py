@@ -90,12 +90,20 @@ def test_inline_base_and_validate_twice_is_the_same():
     ({"grid": {"seeds": [[0], [1]]}}, ["sweeps.s.grid: key 'seeds' cannot be swept"]),
     ({"grid": {"loss.real_label": [0.9, 0.9]}}, ["sweeps.s: key 'loss.real_label' lists the value 0.9 twice"]),
     ({"grid": {"loss.real_label": [0.9]}, "labels": {"loss.fake_label": "f"}}, ["sweeps.s.labels: 'loss.fake_label'"]),
+    ({"zip": {"loss.real_label": [0.9, 0.9], "loss.fake_label": [0.1, 0.1]}},
+     ["sweeps.s.zip: the point (loss.real_label=0.9, loss.fake_label=0.1) is listed twice"]),
     ({"grid": {}}, ["sweeps.s: sweeps nothing"]),
 ])
 def test_bad_sweeps_name_sweep_key_and_value(spec, expected):
     msg = problems(with_sweep(**spec))
     for text in expected:
         assert text in msg, msg
+
+
+def test_a_zipped_key_may_repeat_a_value():
+    cfg = validate_config(with_sweep(zip={"loss.real_label": [0.9, 0.9, 1.0], "loss.fake_label": [0.0, 0.1, 0.1]}))
+    assert sorted(cfg["sweeps"]["s"]["points"]) == [
+        "s__real_label_0p9__fake_label_0p0", "s__real_label_0p9__fake_label_0p1", "s__real_label_1p0__fake_label_0p1"]
 
 
 def test_unknown_base_and_semantic_problem_of_a_point():

@@ -160,10 +160,18 @@ def _spec_problems(where: str, spec: dict, experiment_schema: dict, resolve: Cal
     both = set(spec.get("grid") or {}) & set(zipped)
     if both:
         here.append(f"{where}: key(s) {', '.join(sorted(both))} in both grid and zip")
-    for key, values in {**(spec.get("grid") or {}), **zipped}.items():
+    for key, values in (spec.get("grid") or {}).items():
         dup = [v for i, v in enumerate(values) if v in values[:i]] if isinstance(values, list) else []
         if dup:
             here.append(f"{where}: key {key!r} lists the value {dup[0]!r} twice")
+    # A zipped key may repeat a value (lr 3e-3 with two penalty weights); a zipped point may not.
+    lists = [v for v in zipped.values() if isinstance(v, list)]
+    if lists and len(lists) == len(zipped) and len({len(v) for v in lists}) == 1:
+        points = list(zip(*lists))
+        dup = [p for i, p in enumerate(points) if p in points[:i]]
+        if dup:
+            values = ", ".join(f"{k}={v!r}" for k, v in zip(zipped, dup[0]))
+            here.append(f"{where}.zip: the point ({values}) is listed twice")
     return here
 
 
