@@ -49,3 +49,18 @@ def test_same_numbers_inside_xla():
     f = tf.function(lambda s, c: rng.uniform([777], s, c), jit_compile=True)
     np.testing.assert_array_equal(f(tf.constant(9, tf.int64), tf.constant(4, tf.int64)).numpy(),
                                   draw(9, 4, n=777).astype(np.float32))
+
+
+def test_a_vector_of_keys_draws_each_replica_as_alone():
+    """Draws keep one op per step whatever the replica count; a replica's numbers must not
+    depend on its neighbours, eagerly or compiled."""
+    seeds = tf.constant([3, 4 + 2**33, 11], tf.int64)
+    counter = tf.constant(5 + 2**34, tf.int64)
+    for fn, shape in ((rng.uniform, [7, 3]), (rng.normal, [5, 3]), (rng.normal, [1])):
+        together = fn(shape, seeds, counter).numpy()
+        xla = tf.function(lambda s, c: fn(shape, s, c), jit_compile=True)
+        compiled = xla(seeds, counter).numpy()
+        assert together.shape == (3, *shape)
+        for r in range(3):
+            np.testing.assert_array_equal(together[r], fn(shape, seeds[r], counter).numpy())
+            np.testing.assert_array_equal(compiled[r], xla(seeds[r], counter).numpy())

@@ -30,7 +30,11 @@ def _mix(x):
 
 
 def _bits(n: int, seed, counter):
-    """n hashed 32-bit values (as int64) for key (seed, counter)."""
+    """n hashed 32-bit values (as int64) for key (seed, counter): shape seed.shape + (n,).
+
+    ``seed`` may be a vector (one key per replica): every number depends on its own key and
+    index only, so a replica's numbers are the same drawn alone or beside others.
+    """
     seed = tf.cast(seed, tf.int64)
     counter = tf.cast(counter, tf.int64)
     key1 = _mix(_mix(seed & _M32) ^ (counter & _M32))
@@ -39,24 +43,28 @@ def _bits(n: int, seed, counter):
     # can hash to key2 either.
     key2 = _mix(key1 ^ _KEY2 ^ tf.bitwise.right_shift(counter, 32)
                 ^ (tf.bitwise.right_shift(seed, 32) * 0x9E3779B9 & _M32))
-    x = _mix((tf.range(n, dtype=tf.int64) + key1) & _M32)
-    return _mix(x ^ key2)
+    x = _mix((tf.range(n, dtype=tf.int64) + key1[..., None]) & _M32)
+    return _mix(x ^ key2[..., None])
+
+
+def _keys_shape(seed) -> list[int]:
+    return list(tf.convert_to_tensor(seed).shape)
 
 
 def uniform(shape, seed, counter, low: float = 0.0, high: float = 1.0):
-    """Uniform floats in [low, high) with 24 random bits each."""
+    """Uniform floats in [low, high) with 24 random bits each; shape seed.shape + shape."""
     n = int(np.prod(shape))
     u = tf.cast(tf.bitwise.right_shift(_bits(n, seed, counter), 8), tf.float32) * (2.0**-24)
-    return tf.reshape(low + (high - low) * u, shape)
+    return tf.reshape(low + (high - low) * u, _keys_shape(seed) + list(shape))
 
 
 def normal(shape, seed, counter):
-    """Standard normal floats by Box-Muller on two hashed uniform streams."""
+    """Standard normal floats by Box-Muller on two hashed uniform streams; shape seed.shape + shape."""
     n = int(np.prod(shape))
     half = (n + 1) // 2
     bits = _bits(2 * half, seed, counter)
-    u1 = (tf.cast(tf.bitwise.right_shift(bits[:half], 8), tf.float32) + 0.5) * (2.0**-24)  # (0, 1)
-    u2 = tf.cast(tf.bitwise.right_shift(bits[half:], 8), tf.float32) * (2.0**-24)
+    u1 = (tf.cast(tf.bitwise.right_shift(bits[..., :half], 8), tf.float32) + 0.5) * (2.0**-24)  # (0, 1)
+    u2 = tf.cast(tf.bitwise.right_shift(bits[..., half:], 8), tf.float32) * (2.0**-24)
     r = tf.sqrt(-2.0 * tf.math.log(u1))
-    z = tf.concat([r * tf.cos(2 * math.pi * u2), r * tf.sin(2 * math.pi * u2)], axis=0)
-    return tf.reshape(z[:n], shape)
+    z = tf.concat([r * tf.cos(2 * math.pi * u2), r * tf.sin(2 * math.pi * u2)], axis=-1)
+    return tf.reshape(z[..., :n], _keys_shape(seed) + list(shape))

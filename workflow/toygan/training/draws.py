@@ -21,19 +21,15 @@ class Draws:
         self.replicas = len(seeds)
         self.latent_cfg = latent
 
-    def key(self, r, domain, counter):
-        return self.seeds[r] * 4 + domain, tf.cast(counter, tf.int64)
-
-    def _stacked(self, draw, domain, counter):
-        return tf.stack([draw(*self.key(r, domain, counter)) for r in range(self.replicas)])
+    def keys(self, domain, counter):
+        """(R,) seeds and the counter of one draw of every replica: one vectorised draw."""
+        return self.seeds * 4 + domain, tf.cast(counter, tf.int64)
 
     def _latent(self, rows, domain, counter):
         cfg, k = self.latent_cfg, self.latent_cfg["dim"]
         if cfg["distribution"] == "uniform":
-            draw = lambda seed, c: rng.uniform([rows, k], seed, c, cfg["low"], cfg["high"])  # noqa: E731
-        else:
-            draw = lambda seed, c: rng.normal([rows, k], seed, c)  # noqa: E731
-        return self._stacked(draw, domain, counter)
+            return rng.uniform([rows, k], *self.keys(domain, counter), cfg["low"], cfg["high"])
+        return rng.normal([rows, k], *self.keys(domain, counter))
 
     def latent_for_step(self, step, purpose, rows):
         """z (R, rows, k) of critic step ``purpose`` of ``step``."""
@@ -46,13 +42,13 @@ class Draws:
     def gp_mix(self, step, purpose, rows):
         """(R, rows, 1) interpolation weights of WGAN-GP."""
         counter = step * PURPOSES + _GP + purpose
-        return self._stacked(lambda s, c: rng.uniform([rows, 1], s, c), DOMAIN_STEP, counter)
+        return rng.uniform([rows, 1], *self.keys(DOMAIN_STEP, counter))
 
     def permutations(self, epoch, n_rows):
         """(R, n_rows) row order of an epoch when shuffling."""
-        return self._stacked(lambda s, c: tf.argsort(rng.uniform([n_rows], s, c)), DOMAIN_SHUFFLE, epoch)
+        return tf.argsort(rng.uniform([n_rows], *self.keys(DOMAIN_SHUFFLE, epoch)), axis=-1)
 
     def row_indices(self, step, rows, n_rows):
         """(R, rows) rows drawn i.i.d. uniformly with replacement for ``step``."""
-        u = self._stacked(lambda s, c: rng.uniform([rows], s, c), DOMAIN_ROWS, step)
+        u = rng.uniform([rows], *self.keys(DOMAIN_ROWS, step))
         return tf.minimum(tf.cast(u * n_rows, tf.int32), n_rows - 1)
