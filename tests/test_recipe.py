@@ -26,7 +26,7 @@ def test_the_documented_recipe_is_the_shipped_two_normals_recipe():
         assert doc[key] == shipped[key], key
     # and it validates on a file dataset, as a user would use it
     cfg = {"datasets": {"my_file": {"kind": "file", "path": "x.csv"}}, "experiments": {"my_recipe": doc}}
-    assert validate_config(cfg)["experiments"]["my_recipe"]["loss"]["r1_gamma"] == 1.0
+    assert validate_config(cfg)["experiments"]["my_recipe"]["loss"]["r1_gamma"] == 3.0
 
 
 def test_the_recipe_keeps_the_seeds_networks_and_latents():
