@@ -9,9 +9,10 @@ labels. Both variants run the real workflow (snakemake, train jobs only) in scra
 directories, one after the other; only `replicas_per_job` differs (36: one job; 3: one job per
 point). The data rule runs first, untimed. Printed: wall time of each and their ratio, the
 train jobs' CPU time, and the largest difference of a run's final training W1 between the two.
-The two agree only up to float32 rounding (XLA compiles a batch of 36 and of 3 into different
-kernels), and a 1500-epoch GAN run amplifies rounding: expect differences of the size of the
-seed-to-seed spread at the larger learning rates.
+The two agree to the bit (per-replica settings are variables, docs/sweeps.md). Also printed:
+each variant's steady training throughput in replica-steps per second, read from the train
+logs, and from it the most batching could gain here: the separate jobs' wall against the
+batched job's training arithmetic alone, as if the batched job had no start-up at all.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from __future__ import annotations
 import argparse
 import copy
 import os
+import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,6 +65,25 @@ def final_w1(workdir: Path, runs) -> dict:
             for r in runs}
 
 
+RATE = re.compile(r"(\d+) steps/s since the last report.*\((\d+) replicas per step\)")
+
+
+def blocks_per_epoch() -> int:
+    """Blocks per epoch of the sweep's base (the example's training.batches)."""
+    cfg = yaml.safe_load((REPO / "workflow" / "examples" / "sweep_two_normals.yaml").read_text())
+    return int(cfg["sweeps"]["lr_smoothing"]["base"]["training"]["batches"])
+
+
+def steady_rate(workdir: Path) -> float:
+    """Median replica-steps per second over the train logs' reports, each job's first report
+    (which includes its compilation) left out."""
+    rates = []
+    for log in (workdir / "results" / "logs" / "train").rglob("*.log"):
+        found = RATE.findall(log.read_text())
+        rates += [int(steps) * int(replicas) for steps, replicas in found[1:]]
+    return statistics.median(rates)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=1500)
@@ -70,7 +92,7 @@ def main() -> None:
     args = parser.parse_args()
 
     root = Path(args.keep or tempfile.mkdtemp(prefix="sweep_batching_"))
-    walls, w1, cpu = {}, {}, {}
+    walls, w1, cpu, rate = {}, {}, {}, {}
     for label, per_job in (("batched (36 replicas a job)", 36), ("one job per point (3 seeds)", 3)):
         workdir = root / f"rpj{per_job}"
         workdir.mkdir(parents=True, exist_ok=True)
@@ -86,6 +108,7 @@ def main() -> None:
         tsvs = list((workdir / "results" / "benchmarks" / "train" / "lr_smoothing").glob("*.tsv"))
         jobs = len(tsvs)
         cpu[label] = sum(float(t.read_text().splitlines()[-1].split("\t")[-1]) for t in tsvs)
+        rate[label] = steady_rate(workdir)
         print(f"{label:<30} {len(runs)} replicas in {jobs:>2} train job(s): {walls[label]:7.1f} s wall", flush=True)
     (a, wa), (b, wb) = walls.items()
     diff = max(abs(w1[a][r] - w1[b][r]) for r in w1[a])
@@ -94,6 +117,12 @@ def main() -> None:
     print(f"largest difference of a run's final training W1 between the two: {diff:.2e}")
     print(f"train-job CPU time (Snakemake benchmark files): one job per point {cpu[b]:.1f} s, batched {cpu[a]:.1f} s "
           f"-> {cpu[b] / cpu[a]:.1f}x")
+    replica_steps = len(w1[a]) * args.epochs * blocks_per_epoch()
+    floor = replica_steps / rate[a]
+    print(f"steady training throughput, replica-steps/s: batched {rate[a]:,.0f}, one job per point {rate[b]:,.0f} "
+          f"({rate[a] / rate[b]:.2f}x per replica)")
+    print(f"the batched job's training arithmetic alone ({replica_steps:,} replica-steps at its steady rate): "
+          f"{floor:.1f} s -> with no start-up at all, batching could gain at most {wb / floor:.1f}x here")
     print(f"working directories: {root}")
 
 
