@@ -152,7 +152,8 @@ def test_per_experiment_captions_render_with_settings(caption, variant):
             stabilised = name == "ring_stabilised" or recipe
             assert ("stabilisers: none" in text) != stabilised, where
             if recipe:
-                for shown in ("G lr cosine to x0.0", "D lr cosine to x0.0", "R1 gamma 1.0", "EMA of G (decay 0.999"):
+                r1 = f"R1 gamma {exp['loss']['r1_gamma']}"
+                for shown in ("G lr cosine to x0.0", "D lr cosine to x0.0", r1, "EMA of G (decay 0.999"):
                     assert shown in text, f"{where}: {shown!r} missing from {text}"
             if name == "ring_stabilised":
                 for shown in ("G lr cosine to x0.1, 50 warm-up steps", "D lr constant, 20 warm-up steps",
