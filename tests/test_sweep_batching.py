@@ -105,8 +105,8 @@ def test_shipped_point_bit_identical_among_27_replicas():
 
 
 @pytest.mark.slow  # ~15 s
-@pytest.mark.xfail(strict=True, reason="known: with 24-row blocks, a job of 24 replicas rounds differently "
-                   "from a job of 4 (XLA picks another matrix product for the larger operand; docs/sweeps.md)")
+@pytest.mark.xfail(strict=True, reason="known: replicas x block rows x units past 32,768 (here 24 x 24 x 64) "
+                   "rounds differently from a job below it (4 x 24 x 64): XLA picks another matrix product")
 def test_small_blocks_many_replicas_known_exception():
     """Pins the documented exception: when this starts to pass, XLA changed and docs/sweeps.md's
     'known exception' paragraph should go."""
