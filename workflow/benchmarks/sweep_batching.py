@@ -68,20 +68,14 @@ def final_w1(workdir: Path, runs) -> dict:
 RATE = re.compile(r"(\d+) steps/s since the last report.*\((\d+) replicas per step\)")
 
 
-def blocks_per_epoch() -> int:
-    """Blocks per epoch of the sweep's base (the example's training.batches)."""
-    cfg = yaml.safe_load((REPO / "workflow" / "examples" / "sweep_two_normals.yaml").read_text())
-    return int(cfg["sweeps"]["lr_smoothing"]["base"]["training"]["batches"])
-
-
 def steady_rate(workdir: Path) -> float:
     """Median replica-steps per second over the train logs' reports, each job's first report
-    (which includes its compilation) left out."""
+    (which includes its compilation) left out unless it is the only one (short runs)."""
     rates = []
     for log in (workdir / "results" / "logs" / "train").rglob("*.log"):
         found = RATE.findall(log.read_text())
-        rates += [int(steps) * int(replicas) for steps, replicas in found[1:]]
-    return statistics.median(rates)
+        rates += [int(steps) * int(replicas) for steps, replicas in (found[1:] or found)]
+    return statistics.median(rates) if rates else float("nan")
 
 
 def main() -> None:
@@ -117,7 +111,7 @@ def main() -> None:
     print(f"largest difference of a run's final training W1 between the two: {diff:.2e}")
     print(f"train-job CPU time (Snakemake benchmark files): one job per point {cpu[b]:.1f} s, batched {cpu[a]:.1f} s "
           f"-> {cpu[b] / cpu[a]:.1f}x")
-    replica_steps = len(w1[a]) * args.epochs * blocks_per_epoch()
+    replica_steps = len(w1[a]) * args.epochs * cfg["sweeps"]["lr_smoothing"]["base"]["training"]["batches"]
     floor = replica_steps / rate[a]
     print(f"steady training throughput, replica-steps/s: batched {rate[a]:,.0f}, one job per point {rate[b]:,.0f} "
           f"({rate[a] / rate[b]:.2f}x per replica)")
