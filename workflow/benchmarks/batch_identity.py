@@ -1,0 +1,59 @@
+"""When does a replica's result depend on how many replicas share its job? (docs/sweeps.md,
+"a known exception".)
+
+    python workflow/benchmarks/batch_identity.py
+
+For each case (rows per block, latent dim, hidden units), trains the teaching loop on 1-D data
+for 6 epochs of 5 blocks as a job of 4 replicas and as jobs of more, and prints whether the
+first 4 replicas' D and G losses agree to the bit, with replicas x rows x units beside each
+job size. No Snakemake: GroupTrainer directly, one process, single-threaded.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from toygan.tfsetup import import_tensorflow  # noqa: E402
+
+# (rows per block, latent dim, hidden units, job sizes compared with a job of 4)
+CASES = [
+    (24, 32, 64, [16, 20, 23, 24]),
+    (50, 32, 64, [8, 10, 12, 16]),
+    (200, 16, 32, [5, 6, 10]),  # the shipped `normal`
+    (24, 32, 16, [16, 25]),
+    (16, 32, 64, [16, 24]),
+    (400, 32, 64, [8, 27, 32]),  # the example sweep's two_normals
+]
+
+
+def losses(rows: int, latent: int, units: int, replicas: int) -> list[np.ndarray]:
+    from toygan.config import validate_config
+    from toygan.trainer import GroupTrainer
+
+    cfg = validate_config({"datasets": {"d": {"kind": "normal", "n": 200}}, "experiments": {"e": {
+        "dataset": "d", "latent": {"dim": latent, "distribution": "uniform", "low": -1.0, "high": 1.0},
+        "generator": {"hidden": [units]}, "discriminator": {"hidden": [units]},
+        "training": {"epochs": 6, "batches": 5, "checkpoint_every": 0}}}})
+    data = np.random.default_rng(0).normal(size=(rows * 5, 1)).astype(np.float32)
+    trainer = GroupTrainer(cfg["experiments"]["e"], data, list(range(replicas)))
+    trainer.fit()
+    return [np.asarray(h)[:, :4] for h in trainer.history.losses()[:2]]
+
+
+def main() -> None:
+    import_tensorflow(1)
+    print(f"{'rows/block':>10} {'units':>5} {'replicas':>8} {'R x rows x units':>16}  same as a job of 4?")
+    for rows, latent, units, sizes in CASES:
+        ref = losses(rows, latent, units, 4)
+        for n in sizes:
+            same = all(np.array_equal(a, b) for a, b in zip(ref, losses(rows, latent, units, n)))
+            print(f"{rows:>10} {units:>5} {n:>8} {n * rows * units:>16,}  {'yes' if same else 'NO'}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
