@@ -14,11 +14,11 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 
 from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
-from toygan import sweeps
+from toygan.sweeps import grid, jobs
 from toygan.code_files import package_files
-from toygan.config import REFERENCE_SETTINGS, ConfigError, group_label, seed_groups, validate_config
-from toygan.figure_settings import figure_settings
-from toygan.sizing import train_resources
+from toygan.config.validate import REFERENCE_SETTINGS, ConfigError, group_label, seed_groups, validate_config
+from toygan.config.figures import figure_settings
+from toygan.training.sizing import train_resources
 
 try:
     config = validate_config(config, [str(p) for p in workflow.overwrite_configfiles] or ["config.yaml"])
@@ -40,7 +40,7 @@ wildcard_constraints:
 
 
 def plot_settings(figure):
-    """The `plots` keys that one kind of figure reads (toygan.figure_settings), as its only plot params."""
+    """The `plots` keys that one kind of figure reads (toygan.config.figures), as its only plot params."""
     return figure_settings(PLOTS, figure)
 
 
@@ -139,33 +139,6 @@ def replica_files(stage, replicas, files):
 
 def train_outputs(exp, seeds):
     return replica_files("models", [(exp, s) for s in seeds], TRAIN_FILES)
-
-
-# ----- sweeps: which (point, seed) replicas share a train or sample job ---------------------
-def sweep_shared(sweep):
-    """The params of every job of a sweep: what its points have in common."""
-    first = next(iter(SWEEPS[sweep]["points"]))
-    return sweeps.shared_settings(EXPERIMENTS[first], sweeps.swept_keys(SWEEPS[sweep]))
-
-
-def _train_current(point, seed):
-    exp = EXPERIMENTS[point]
-    paths = [p for ps in replica_files("models", [(point, seed)], TRAIN_FILES).values() for p in ps]
-    stamp = sweeps.replica_stamp(exp, DATASETS[exp["dataset"]], seed)
-    script = Path(workflow.basedir) / "workflow" / "scripts" / "train.py"
-    return sweeps.outputs_current(paths, stamp=stamp, newer_than=[script])
-
-
-# (sweep, toygan.sweeps.Job) of every sweep train job: a finished replica alone, the others batched.
-SWEEP_TRAIN_JOBS = [(s, job) for s in SWEEPS for job in sweeps.train_jobs(config, s, _train_current)]
-# Sampling is one job per replica: a job's input list (the models of its replicas) is a rerun
-# trigger, so a batched sample job would rerun its finished replicas once they sit alone.
-SWEEP_SAMPLE_JOBS = [
-    (s, sweeps.Job(f"{p}_seed{seed}", [(p, seed)]))
-    for s in SWEEPS
-    for p in SWEEPS[s]["points"]
-    for seed in EXPERIMENTS[p]["seeds"]
-]
 
 
 def model_files(w):

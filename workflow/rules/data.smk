@@ -27,22 +27,3 @@ rule heldout:
         seed=config["evaluation"]["seed"],
     script:
         "../scripts/heldout.py"
-
-
-rule reference:
-    """Per dataset, once: the noise floor over many real pairs and the modes runs are scored against."""
-    input:
-        spec=f"{R}/data/{{dataset}}.json",
-        a=f"{R}/heldout/{{dataset}}/a.npy",
-        b=f"{R}/heldout/{{dataset}}/b.npy",
-        code=code_of("reference.py"),
-    output:
-        floor=f"{R}/heldout/{{dataset}}/floor.json",
-        modes=f"{R}/heldout/{{dataset}}/modes.json",
-    log:
-        f"{R}/logs/reference/{{dataset}}.log",
-    params:
-        spec=lambda w: DATASETS[w.dataset],
-        settings={k: config["evaluation"][k] for k in REFERENCE_SETTINGS},
-    script:
-        "../scripts/reference.py"

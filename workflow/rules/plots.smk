@@ -105,24 +105,3 @@ rule dashboard:
         seeds=lambda w: experiment(w.experiment)["seeds"],
     script:
         "../scripts/dashboard.py"
-
-
-rule comparison:
-    """W1 / noise floor and mode metrics of every experiment, mean and s.e. over seeds."""
-    input:
-        by_experiment=f"{R}/summary/metrics_by_experiment.tsv",
-        code=code_of("comparison.py"),
-    output:
-        figure=report(
-            f"{R}/summary/comparison.{FMT}",
-            category="Summary",
-            subcategory="all experiments",
-            caption="../report/comparison.rst",
-            labels={"experiment": "all", "dataset": "all", "seed": "all", "figure": "comparison of experiments"},
-        ),
-    log:
-        f"{R}/logs/comparison.log",
-    params:
-        plots=plot_settings("comparison"),
-    script:
-        "../scripts/comparison.py"

@@ -1,6 +1,6 @@
 # One sample job per (experiment, seed group), like training: one process serves every seed of
 # the group (start-up costs more than the sampling itself). It runs the saved .keras models with
-# NumPy (toygan.keras_numpy), without TensorFlow.
+# NumPy (toygan.sampling.keras_numpy), without TensorFlow.
 
 SAMPLE_INPUTS = {k: TRAIN_FILES[k] for k in ("generator", "discriminator", "snapshots", "run")}
 
@@ -25,31 +25,5 @@ for _exp, _seeds, _group in SEED_GROUPS:
             experiment=without_seeds(_exp),
             seeds=_seeds,
             n_eval=eval_rows(dataset_of(_exp)),
-        script:
-            "../scripts/sample.py"
-
-
-# Sample jobs of sweep points: one per (point, seed) replica (see SWEEP_SAMPLE_JOBS).
-for _sweep, _job in SWEEP_SAMPLE_JOBS:
-
-    rule:
-        name:
-            f"sample_{_job.label}"
-        input:
-            **replica_files("models", _job.replicas, SAMPLE_INPUTS),
-            data=f"{R}/data/{dataset_of(_job.replicas[0][0])}.npy",
-        output:
-            **replica_files("samples", _job.replicas, SAMPLE_FILES),
-        log:
-            f"{R}/logs/sample/{_sweep}/{_job.label}.log",
-        benchmark:
-            f"{R}/benchmarks/sample/{_sweep}/{_job.label}.tsv"
-        resources:
-            mem_mb=500 + 100 * len(_job.replicas),
-            runtime=10 + len(_job.replicas),
-        params:
-            sweep=_sweep,
-            experiment=sweep_shared(_sweep),
-            n_eval=eval_rows(dataset_of(_job.replicas[0][0])),
         script:
             "../scripts/sample.py"

@@ -30,35 +30,3 @@ for _exp, _seeds, _group in SEED_GROUPS:
             checkpoint=f"{R}/checkpoints/{_exp}/{_group}.npz",
         script:
             "../scripts/train.py"
-
-
-# Sweep jobs: replicas of several points of one sweep (toygan.sweeps.train_jobs decides which).
-# Their params are the sweep's shared settings only, and their only input is the data, so a
-# finished point's recorded params and inputs never depend on which points shared its job;
-# the job finds its replicas in its output paths and each point's settings in the config.
-for _sweep, _job in SWEEP_TRAIN_JOBS:
-    _cfg = experiment(_job.replicas[0][0])
-    _res = train_resources(_cfg, DATASETS[_cfg["dataset"]], len(_job.replicas))
-
-    rule:
-        name:
-            f"train_{_job.label}"
-        input:
-            data=f"{R}/data/{_cfg['dataset']}.npy",
-        output:
-            **replica_files("models", _job.replicas, TRAIN_FILES),
-        log:
-            f"{R}/logs/train/{_sweep}/{_job.label}.log",
-        benchmark:
-            f"{R}/benchmarks/train/{_sweep}/{_job.label}.tsv"
-        threads: _res["threads"]
-        resources:
-            mem_mb=_res["mem_mb"],
-            runtime=_res["runtime"],
-            gpu=int(_cfg["training"]["gpu"]),
-        params:
-            sweep=_sweep,
-            experiment=sweep_shared(_sweep),
-            checkpoint_dir=f"{R}/checkpoints/{_sweep}",
-        script:
-            "../scripts/train.py"

@@ -26,7 +26,7 @@ def _step_label(table: pd.DataFrame, keys: list[str]) -> pd.Series:
 
 def sweep_figure(table: pd.DataFrame, points: list[str], axes: list[list[str]], metric: str, title: str, path,
                  settings, labels: dict[str, str] | None = None, higher_is_better: bool = False):
-    """``table`` from toygan.sweep_table; ``points`` the point names in grid order; ``axes``
+    """``table`` from toygan.sweeps.ranking; ``points`` the point names in grid order; ``axes``
     the keys of each axis in grid order; ``labels`` short names of keys."""
     import pandas as pd
 

@@ -1,14 +1,14 @@
 """Counter-based draws per replica, keyed by (seed, domain, counter).
 
 A replica sees the same draws alone or in a group, and a resumed run needs no RNG state
-beyond the epoch counter (toygan.rng). Domains keep the streams apart.
+beyond the epoch counter (toygan.training.rng). Domains keep the streams apart.
 """
 
 from __future__ import annotations
 
 import tensorflow as tf
 
-from .. import rng
+from . import rng
 
 DOMAIN_STEP, DOMAIN_SHUFFLE, DOMAIN_FIXED, DOMAIN_ROWS = 0, 1, 2, 3
 PURPOSES = 64  # draws per step: z of critic step c uses c, the GP mix of step c uses 32 + c

@@ -14,10 +14,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .. import losses
-from ..metrics import training_w1
-from ..sampling import grid_points
-from ..tfsetup import compiled_loop
+from . import losses
+from ..evaluation.metrics import training_w1
+from ..sampling.sample import grid_points
+from .tfsetup import compiled_loop
 from . import state
 from .batches import RealRows, block_layout
 from .draws import Draws
@@ -36,7 +36,7 @@ _UNROLL_BLOCKS = 8  # up to this many equal blocks are unrolled (faster steps); 
 
 class GroupTrainer:
     """Trains replicas of one experiment structure: ``experiments`` is one config for every seed,
-    or a list of one config per seed that differ only in per-replica scalars (toygan.hyper)."""
+    or a list of one config per seed that differ only in per-replica scalars (toygan.config.scalars)."""
 
     def __init__(self, experiments: dict | list[dict], data: np.ndarray, seeds: list[int], *, xla: bool = True):
         self.seeds = list(seeds)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .. import losses
-from ..networks import StackedMLP
+from . import losses
+from .networks import StackedMLP
 
 
 def build_generator(settings, dim: int, seeds: list[int]) -> StackedMLP:

@@ -1,6 +1,6 @@
 """Everything the trainer reads from the experiment configs, in one place.
 
-Replicas trained together share the structure (toygan.hyper.structure) and may differ in the
+Replicas trained together share the structure (toygan.config.scalars.structure) and may differ in the
 per-replica scalars, which become (R,) arrays here. Structural settings are read from the
 first replica's config; a new option is read here and nowhere else.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-from .. import hyper
+from ..config import scalars
 
 
 def first_difference(a, b, path: str = "") -> str | None:
@@ -49,15 +49,15 @@ class Settings:
             experiments = [experiments] * replicas
         if len(experiments) != replicas:
             raise ValueError(f"{len(experiments)} experiment configs for {replicas} seeds; give one per seed")
-        base = hyper.structure(experiments[0])
+        base = scalars.structure(experiments[0])
         for i, exp in enumerate(experiments[1:], 1):
-            key = first_difference(base, hyper.structure(exp))
+            key = first_difference(base, scalars.structure(exp))
             if key:
                 raise ValueError(
                     f"replicas 0 and {i} differ in {key}, which is not a per-replica scalar "
-                    f"(toygan.hyper.SCALAR_KEYS); they cannot train in one group"
+                    f"(toygan.config.scalars.SCALAR_KEYS); they cannot train in one group"
                 )
-        values = {k: np.array([float(hyper.get(e, k)) for e in experiments]) for k in hyper.SCALAR_KEYS}
+        values = {k: np.array([float(scalars.get(e, k)) for e in experiments]) for k in scalars.SCALAR_KEYS}
         cfg = experiments[0]
         if cfg["training"]["update"] == "simultaneous" and cfg["training"]["n_critic"] > 1:
             raise ValueError("training.update: simultaneous needs training.n_critic: 1")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from .. import losses
+from . import losses
 
 
 class Updates:

@@ -15,7 +15,8 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from . import datasets, metrics, truth
+from ..data import datasets
+from . import metrics, truth
 
 __all__ = ["floor_distribution", "truth_noise", "fit_modes", "modes", "build", "TRUTH_NOISE_DRAWS"]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import save_npz
+from ..io import save_npz
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Real data of the experiments: synthetic toy distributions and user data files (numpy only).
 
-Every function takes a dataset spec as validated and default-filled by ``toygan.config``
+Every function takes a dataset spec as validated and default-filled by ``toygan.config.validate``
 (the ``dataset`` definition of ``workflow/schemas/config.schema.yaml``). All draws are
 deterministic: the same spec gives byte-identical arrays, so a rerun of a rule never
 changes the data a finished run was trained on.

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import plots
-from .io import read_json, write_text
+from .. import plots
+from ..io import read_json, write_text
 
 
 def read_history(path) -> dict[str, np.ndarray]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from .io import atomic_path, save_npz, write_json, write_text
+from ..io import atomic_path, save_npz, write_json, write_text
 
 HISTORY_COLUMNS = ["epoch", "d_loss", "g_loss", "w1", "w1_ema", "event"]  # w1_ema only when EMA is on
 

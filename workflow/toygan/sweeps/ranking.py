@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from . import summary
+from ..summary import tables
 
 VERDICTS = ("ok", "mode_collapse", "diverged", "failed", "inconclusive")
 
@@ -24,12 +24,12 @@ def sweep_table(
     (when the runs have a ``verdict``), then ``<metric>_mean`` and ``<metric>_se`` for the
     ranking metric first and every other metric after. Points without a finite value of the
     ranking metric come last, unranked."""
-    runs = summary.collect(records)
+    runs = tables.collect(records)
     missing = sorted(set(points) - set(runs["experiment"]))
     if missing:
         raise ValueError(f"no runs of sweep point(s) {missing}")
     runs = runs[runs["experiment"].isin(list(points))]
-    by_exp = summary.by_experiment(runs).set_index("experiment")
+    by_exp = tables.by_experiment(runs).set_index("experiment")
     if f"{metric}_mean" not in by_exp.columns:
         have = sorted(c[:-5] for c in by_exp.columns if c.endswith("_mean"))
         raise ValueError(f"metric {metric!r} is not in the runs' metrics.json; available: {', '.join(have)}")
@@ -44,7 +44,7 @@ def sweep_table(
             row.update({f"n_{v}": int((verdicts == v).sum()) for v in VERDICTS})
         rows.append(row)
     table = pd.DataFrame(rows)
-    metrics = [metric] + [m for m in summary.metric_columns(runs) if m != metric]
+    metrics = [metric] + [m for m in tables.metric_columns(runs) if m != metric]
     for m in metrics:
         for stat in ("mean", "se"):
             table[f"{m}_{stat}"] = [by_exp.loc[p, f"{m}_{stat}"] for p in points]

@@ -12,8 +12,8 @@ from typing import Callable
 
 import numpy as np
 
-from . import sweeps
-from .io import read_json, write_json
+from ..sweeps import grid, jobs
+from ..io import read_json, write_json
 from .tfsetup import import_tensorflow
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def run(
 
     from . import checkpoint
     from .export import write_seed_outputs
-    from .trainer import GroupTrainer
+    from .group import GroupTrainer
 
     # A scheduler's SIGTERM at its time limit: stop (between compiled chunks); the last checkpoint
     # is on disk and a rerun resumes from it.
@@ -91,7 +91,7 @@ def _stamp(run_json: Path, stamp: str) -> None:
 
 
 def main_from_snakemake(smk) -> None:
-    from .logs import setup
+    from ..logs import setup
 
     setup(smk.log[0])
     outdirs = [str(Path(p).parent) for p in smk.output.generator]
@@ -102,14 +102,14 @@ def main_from_snakemake(smk) -> None:
     # A sweep job: which points share it is not in its params (so that a finished point's
     # params do not depend on its job mates); the replicas come from the output paths and
     # each point's settings from the expanded config.
-    replicas = sweeps.replicas_from_paths(smk.output.generator)
+    replicas = jobs.replicas_from_paths(smk.output.generator)
     experiments = [smk.config["experiments"][point] for point, _ in replicas]
     shared = smk.params.experiment
     for (point, _), exp in zip(replicas, experiments):
-        if sweeps.shared_settings(exp, sweeps.swept_keys(smk.config["sweeps"][smk.params.sweep])) != shared:
+        if jobs.shared_settings(exp, grid.swept_keys(smk.config["sweeps"][smk.params.sweep])) != shared:
             raise RuntimeError(f"{point}: its settings do not match the params of its sweep's job")
     seeds = [seed for _, seed in replicas]
     run(experiments, smk.input.data, seeds, outdirs,
         lambda fp: f"{smk.params.checkpoint_dir}/{fp[:16]}.npz",
         name=[point for point, _ in replicas], threads=smk.threads,
-        stamps=[sweeps.replica_stamp(e, smk.config["datasets"][e["dataset"]], s) for e, s in zip(experiments, seeds)])
+        stamps=[jobs.replica_stamp(e, smk.config["datasets"][e["dataset"]], s) for e, s in zip(experiments, seeds)])

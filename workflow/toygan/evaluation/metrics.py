@@ -350,7 +350,7 @@ _MODE_KEYS = ["modes_captured", "n_modes", "high_quality_fraction", "reverse_kl"
 
 def floor_stats(floor: Any, real: np.ndarray, s: Mapping[str, Any]) -> tuple[dict, dict, int]:
     """(means, sds, pairs) of the noise floor: from a floor distribution (the mapping written
-    by ``toygan.reference.floor_distribution``) or, given an array B, from the one pair (B, A)
+    by ``toygan.evaluation.reference.floor_distribution``) or, given an array B, from the one pair (B, A)
     with sd None."""
     if isinstance(floor, Mapping):
         stats_ = floor["metrics"]

@@ -96,7 +96,7 @@ def _relu_layer(cfg, weights, where):
 
 
 def _maxout(cfg, weights, where):
-    pieces = int(cfg["pieces"])  # toygan.keras_layers.Maxout: the pieces of a unit are adjacent
+    pieces = int(cfg["pieces"])  # toygan.training.keras_layers.Maxout: the pieces of a unit are adjacent
     return lambda x: x.reshape(*x.shape[:-1], x.shape[-1] // pieces, pieces).max(axis=-1)
 
 
@@ -161,7 +161,7 @@ def load(path: str | Path) -> NumpyModel:
                     raise UnsupportedModel(f"{where}: dtype policy {policy!r}, not float32")
                 if cls not in LAYERS:
                     raise UnsupportedModel(
-                        f"{where}: no NumPy implementation in toygan.keras_numpy (known: {sorted(LAYERS)}); "
+                        f"{where}: no NumPy implementation in toygan.sampling.keras_numpy (known: {sorted(LAYERS)}); "
                         "add one to LAYERS there"
                     )
                 # Keras' saving_lib names a container's layers this way (the InputLayer is not among them).

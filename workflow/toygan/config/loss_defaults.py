@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable
 
-from . import datasets as ds
+from ..data import datasets as ds
 
 # Adam constants by loss. DCGAN (Radford et al. 2016) for the BCE-type losses, also used by
 # LSGAN (Mao et al. 2017) and for hinge in SNGAN (Miyato et al. 2018); WGAN-GP's toy-data

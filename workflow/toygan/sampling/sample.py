@@ -1,6 +1,6 @@
 """Draw from a trained generator and score points with its discriminator (saved .keras files).
 
-The models run through toygan.keras_numpy: a sample job never imports TensorFlow.
+The models run through toygan.sampling.keras_numpy: a sample job never imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import logging
 import numpy as np
 
 from . import keras_numpy
-from .io import save_npy, save_npz, read_json
+from ..io import save_npy, save_npz, read_json
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +70,12 @@ def run(experiment: dict, seed: int, inputs: dict, outputs: dict, n_plot: int | 
 def main_from_snakemake(smk) -> None:
     """One job samples several replicas: inputs and outputs are lists, one per replica. A seed
     group's replicas share one experiment; a sweep job's come from its output paths."""
-    from . import sweeps
-    from .logs import setup
+    from ..sweeps import jobs
+    from ..logs import setup
 
     setup(smk.log[0])
     if "sweep" in smk.params.keys():
-        replicas = sweeps.replicas_from_paths(smk.output.samples)
+        replicas = jobs.replicas_from_paths(smk.output.samples)
         experiments = [smk.config["experiments"][point] for point, _ in replicas]
     else:
         replicas = [("", seed) for seed in smk.params.seeds]

@@ -17,11 +17,11 @@ from typing import Any
 import jsonschema
 import yaml
 
-from . import sweeps
-from .datasets import min_training_rows
-from .defaults import apply_loss_defaults
+from ..sweeps import grid
+from ..data.datasets import min_training_rows
+from .loss_defaults import apply_loss_defaults
 
-SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
 
 # JSON Schema counts 20.0 as an integer; YAML users mean a float there, and range() or an
 # array shape would fail on it deep inside a job. An integer here is a YAML integer.
@@ -37,7 +37,7 @@ class ConfigError(ValueError):
     """A config value is wrong; the message names the key path."""
 
 
-# The `evaluation` keys of the per-dataset rule `reference` (toygan.reference): the verdict
+# The `evaluation` keys of the per-dataset rule `reference` (toygan.evaluation.reference): the verdict
 # thresholds are not among them, so changing a threshold never recomputes the floors.
 REFERENCE_SETTINGS = ("n_samples", "ot_subsample", "histogram_bins", "epsilon", "mode_threshold", "seed",
                       "floor_pairs", "truth_samples", "truth_projections", "max_modes")
@@ -215,7 +215,7 @@ def validate_config(config: dict, configfiles: list[str] | tuple[str, ...] = ())
         problems.extend(_describe(e) for e in _best_errors(error))
     problems.extend(_semantic_problems(cfg) if not problems else [])
     if problems:
-        unique = list(dict.fromkeys(sweeps.rephrase(p, points) for p in problems))
+        unique = list(dict.fromkeys(grid.rephrase(p, points) for p in problems))
         raise ConfigError("invalid config:\n  - " + "\n  - ".join(unique))
     for name, pts in points.items():
         cfg["sweeps"][name]["points"] = pts
@@ -241,7 +241,7 @@ def _expand_sweeps(cfg: dict, root: dict) -> dict:
         return found + [p.split(": ", 1)[1] for p in _non_finite(value, "value")]
 
     if not problems:
-        points, problems = sweeps.expand(
+        points, problems = grid.expand(
             cfg, root["$defs"]["experiment"], lambda s: _resolve(s, root), value_problems
         )
     if problems:

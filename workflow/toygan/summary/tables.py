@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .verdict import VERDICTS
+from ..evaluation.verdict import VERDICTS
 
 __all__ = ["ID_COLUMNS", "DESCRIPTIVE_COLUMNS", "metric_columns", "collect", "by_experiment", "write_tables", "benchmark_table", "format_mean_se"]
 

@@ -1,0 +1,1 @@
+"""Real data: synthetic toy distributions, user files and held-out samples (NumPy only)."""
