@@ -18,6 +18,8 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/sample.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/plots.smk"
+include: "workflow/rules/summary.smk"
+include: "workflow/rules/sweeps.smk"
 
 
 report: "workflow/report/workflow.rst"

@@ -14,14 +14,15 @@ def names(script):
 
 def test_figure_code_is_found_through_the_package_and_relative_imports():
     found = names("plot_run.py")
-    assert {"__init__.py", "run_figures.py", "plots/__init__.py", "plots/runs.py", "plots/style.py", "io.py",
+    assert {"__init__.py", "plots/jobs.py", "plots/__init__.py", "plots/runs.py", "plots/style.py", "io.py",
             "logs.py"} <= found
-    assert "trainer.py" not in found and "metrics.py" not in found
+    assert not any(n.startswith(("training/", "evaluation/")) for n in found)
 
 
 def test_lazy_imports_inside_functions_count():
-    found = names("train.py")  # training_job imports the trainer inside main()
-    assert {"training_job.py", "trainer.py", "networks.py", "losses.py", "tfsetup.py"} <= found
+    found = names("train.py")  # the train job imports the trainer inside main()
+    assert {"training/job.py", "training/group.py", "training/networks.py", "training/losses.py",
+            "training/tfsetup.py"} <= found
     assert not any(n.startswith("plots/") for n in found)
 
 

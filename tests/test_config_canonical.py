@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from conftest import REPO
-from toygan.config import ConfigError, validate_config
+from toygan.config.validate import ConfigError, validate_config
 
 SHIPPED = (REPO / "config.yaml").read_text()
 

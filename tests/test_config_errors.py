@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from toygan.config import ConfigError, check_duplicate_keys, validate_config
+from toygan.config.validate import ConfigError, check_duplicate_keys, validate_config
 
 from conftest import REPO
 

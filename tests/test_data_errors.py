@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 import yaml
 
-from toygan import datasets
-from toygan.config import validate_config
+from toygan.data import datasets
+from toygan.config.validate import validate_config
 
 from conftest import REPO
 
@@ -160,7 +160,7 @@ def assert_rule_failed_cleanly(run: subprocess.CompletedProcess, workdir: Path) 
     out = run.stdout + run.stderr
     assert run.returncode != 0, out
     assert "Error in rule data:" in out
-    assert "toygan.datasets.DataFileError: " in out
+    assert "toygan.data.datasets.DataFileError: " in out
     data_dir = workdir / "results" / "data"
     assert not data_dir.exists() or list(data_dir.iterdir()) == [], list(data_dir.iterdir())
     return out

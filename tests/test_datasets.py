@@ -1,4 +1,4 @@
-"""toygan.datasets: synthetic draws, file loading/validation, splits (fast, numpy only)."""
+"""toygan.data.datasets: synthetic draws, file loading/validation, splits (fast, numpy only)."""
 
 import json
 from pathlib import Path
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import yaml
 
-from toygan import datasets as ds
-from toygan.config import fill_defaults, load_schema, validate_config
+from toygan.data import datasets as ds
+from toygan.config.validate import fill_defaults, load_schema, validate_config
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Defaults by loss and data dimension (toygan.defaults), applied only to keys left unset."""
+"""Defaults by loss and data dimension (toygan.config.loss_defaults), applied only to keys left unset."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import re
 import pytest
 import yaml
 
-from toygan.config import validate_config
-from toygan.defaults import LATENT_BY_DIM, NETWORK_BY_DIM, OPTIMIZER_BY_LOSS, TRAINING_BY_LOSS, defaults_for
+from toygan.config.validate import validate_config
+from toygan.config.loss_defaults import LATENT_BY_DIM, NETWORK_BY_DIM, OPTIMIZER_BY_LOSS, TRAINING_BY_LOSS, defaults_for
 
 from conftest import REPO
 

@@ -11,15 +11,15 @@ import sys
 import numpy as np
 import pytest
 
-from toygan.tfsetup import import_tensorflow
+from toygan.training.tfsetup import import_tensorflow
 
 tf = import_tensorflow(1)
 import keras  # noqa: E402
 
 from workflow_helpers import network_config  # noqa: E402
-from toygan.export import combined_model  # noqa: E402
-from toygan.keras_layers import Maxout  # noqa: E402
-from toygan.networks import StackedMLP  # noqa: E402
+from toygan.training.export import combined_model  # noqa: E402
+from toygan.training.keras_layers import Maxout  # noqa: E402
+from toygan.training.networks import StackedMLP  # noqa: E402
 
 from conftest import REPO  # noqa: E402
 
@@ -182,7 +182,7 @@ def test_saved_maxout_model_reloads_with_the_same_outputs(tmp_path):
 
 def test_custom_layers_import_keras_alone():
     """The sample job may load models on a non-TensorFlow Keras backend."""
-    tree = ast.parse((REPO / "workflow" / "toygan" / "keras_layers.py").read_text())
+    tree = ast.parse((REPO / "workflow" / "toygan" / "training" / "keras_layers.py").read_text())
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                 for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
@@ -193,7 +193,7 @@ NUMPY_BACKEND = """
 import os, sys
 os.environ["KERAS_BACKEND"] = "numpy"
 import numpy as np, keras
-import toygan.keras_layers
+import toygan.training.keras_layers
 model = keras.models.load_model(sys.argv[1], compile=False)
 np.save(sys.argv[3], np.asarray(model(np.load(sys.argv[2]), training=False)))
 print(keras.backend.backend(), "tensorflow" in sys.modules)

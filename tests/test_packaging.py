@@ -44,7 +44,7 @@ def test_config_reference_documents_every_key():
 
 
 def test_every_shipped_config_validates():
-    from toygan.config import validate_config
+    from toygan.config.validate import validate_config
 
     paths = [REPO / "config.yaml", REPO / "tests" / "config" / "tiny.yaml",
              *sorted((REPO / "workflow" / "examples").glob("*.yaml")),

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from toygan import plots, sweep_table
+from toygan import plots
+from toygan.sweeps import ranking
 
 WORKFLOW = Path(__file__).resolve().parents[1] / "workflow"
 PROB = "D(x) = P(real)"
@@ -299,7 +300,7 @@ def test_figure_jobs_import_neither_seaborn_scipy_nor_pandas():
     contours and more seeds than SEED_COLORS import seaborn, and the comparison and sweep
     figures pandas, when they draw."""
     code = (
-        "import sys, toygan.run_figures, toygan.plots\n"
+        "import sys, toygan.plots.jobs, toygan.plots\n"
         "heavy = [m for m in ('seaborn', 'scipy', 'pandas', 'tensorflow') if m in sys.modules]\n"
         "assert not heavy, heavy"
     )
@@ -371,13 +372,13 @@ class Recording(dict):
 
 
 def test_each_figure_reads_exactly_its_declared_settings(settings, rng, tmp_path):
-    from toygan.figure_settings import READS
+    from toygan.config.figures import READS
 
     s = {kind: Recording(settings) for kind in READS}
     real1, real2 = _real1(rng), _real2(rng)
     gx, gy = np.linspace(-3, 3, 20), np.linspace(-3, 3, 15)
     who = {"experiment": "e", "seed": 0}
-    # plot_run, 1-D and 2-D (toygan.run_figures.draw_run_figures)
+    # plot_run, 1-D and 2-D (toygan.plots.jobs.draw_run_figures)
     plots.density_1d(real1, real1 + 0.3, tmp_path / "a.png", s["run"], **who)
     plots.decision_1d(real1, real1, gx, _sig(gx), tmp_path / "b.png", s["run"], label=PROB, **who)
     plots.scatter_2d(real2, real2 * 0.9, tmp_path / "c.png", s["run"], **who)
@@ -395,7 +396,7 @@ def test_each_figure_reads_exactly_its_declared_settings(settings, rng, tmp_path
     plots.comparison(_by_exp(True), tmp_path / "i.png", s["comparison"])
     points = {"s__a_1": {"a": 1}, "s__a_2": {"a": 2}}
     records = [{"experiment": p, "seed": seed, "status": "ok", "w1_ratio": 1.0 + seed} for p in points for seed in (0, 1)]
-    plots.sweep_figure(sweep_table.sweep_table(records, points, "w1_ratio"), list(points), [["a"]], "w1_ratio", "t",
+    plots.sweep_figure(ranking.sweep_table(records, points, "w1_ratio"), list(points), [["a"]], "w1_ratio", "t",
                        tmp_path / "j.png", s["sweep"])
     assert {kind: sorted(rec.read) for kind, rec in s.items()} == {kind: sorted(keys) for kind, keys in READS.items()}
 
@@ -412,7 +413,7 @@ def test_rolling_mean_is_pandas_centred_rolling_mean(rng, win):
 
 
 def test_read_history_reads_what_pandas_reads(tmp_path):
-    from toygan.run_figures import read_history
+    from toygan.plots.jobs import read_history
 
     path = tmp_path / "history.csv"
     path.write_text("epoch,d_loss,g_loss,w1,event\n1,0.71104211,0.72737056,,\n2,0.7,nan,0.25,resumed\n"

@@ -7,7 +7,7 @@ import re
 import yaml
 
 from conftest import REPO
-from toygan.config import validate_config
+from toygan.config.validate import validate_config
 
 SHIPPED = yaml.safe_load((REPO / "config.yaml").read_text())
 

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from toygan import datasets, reference, truth
+from toygan.data import datasets
+from toygan.evaluation import reference, truth
+from toygan.config.settings import Evaluation
 from bimodal import bimodal_spec
 
 NORMAL = {"kind": "normal", "n": 100, "mean": 0.0, "std": 1.0, "seed": 0}
@@ -26,26 +28,26 @@ def draw(comps, n, seed):
 def test_w1_to_a_point_mass_is_exact(c):
     # W1(δ_c, N(0,1)) = E|Z − c| = c (2Φ(c) − 1) + 2φ(c)
     expected = c * (2 * stats.norm.cdf(c) - 1) + 2 * stats.norm.pdf(c)
-    assert truth.w1_truth(np.full(7, c), N01) == pytest.approx(expected, abs=1e-9)
+    assert truth.w1_truth(np.full(7, c), N01, projections=32) == pytest.approx(expected, abs=1e-9)
 
 
 def test_w1_truth_of_exact_draws_is_near_zero_and_a_shift_scores_its_size():
     x = draw(N01, 100_000, 1)
     # The noise of the estimator at 100k rows is ~0.0025 (docs/metrics.md), far below the
     # ~0.019 floor of two 10k samples.
-    assert truth.w1_truth(x, N01) < 0.006
-    assert truth.w1_truth(x + 0.5, N01) == pytest.approx(0.5, abs=0.006)
+    assert truth.w1_truth(x, N01, projections=32) < 0.006
+    assert truth.w1_truth(x + 0.5, N01, projections=32) == pytest.approx(0.5, abs=0.006)
     mix = {"means": [[0.0], [5.0]], "stds": [[1.0], [2.0]], "weights": [0.5, 0.5]}
     y = draw(mix, 100_000, 2)
-    assert truth.w1_truth(y, mix) < 0.012
-    assert truth.w1_truth(y - 0.3, mix) == pytest.approx(0.3, abs=0.012)
+    assert truth.w1_truth(y, mix, projections=32) < 0.012
+    assert truth.w1_truth(y - 0.3, mix, projections=32) == pytest.approx(0.3, abs=0.012)
 
 
 def test_2d_w1_truth_is_sliced_and_exact_for_a_shift():
     z = draw(RING, 100_000, 3)
-    assert truth.w1_truth(z, RING) < 0.003
+    assert truth.w1_truth(z, RING, projections=32) < 0.003
     # Sliced W1 of a shift v is the mean of |<v, θ>| over directions: 2|v|/π.
-    assert truth.w1_truth(z + [0.3, 0.4], RING) == pytest.approx(2 * 0.5 / math.pi, abs=0.004)
+    assert truth.w1_truth(z + [0.3, 0.4], RING, projections=32) == pytest.approx(2 * 0.5 / math.pi, abs=0.004)
 
 
 def test_floor_mean_matches_the_analytic_expectation_for_n01():
@@ -54,7 +56,7 @@ def test_floor_mean_matches_the_analytic_expectation_for_n01():
     n = 10_000
     expected = integrate.quad(lambda x: math.sqrt(4 * stats.norm.cdf(x) * stats.norm.sf(x) / (math.pi * n)),
                               -12, 12)[0]
-    floor = reference.floor_distribution(datasets.floor_pairs(NORMAL, n, 12345, 20), {}, "test")
+    floor = reference.floor_distribution(datasets.floor_pairs(NORMAL, n, 12345, 20), Evaluation.parse({}), "test")
     w1 = floor["metrics"]["w1"]
     assert floor["pairs"] == 20 and floor["n_rows"] == n and len(w1["values"]) == 20
     assert abs(w1["mean"] - expected) < 3 * w1["sd"] / math.sqrt(20) + 0.02 * expected, (w1, expected)
@@ -81,7 +83,7 @@ def test_file_floor_resamples_the_heldout_rows(tmp_path):
 
 def test_bic_finds_the_two_clusters_of_the_small_file(tmp_path):
     spec = bimodal_spec(tmp_path)
-    floor, modes = reference.build(spec, *datasets.heldout_pair(spec, 0, 0), {"floor_pairs": 5})
+    floor, modes = reference.build(spec, *datasets.heldout_pair(spec, 0, 0), Evaluation.parse({"floor_pairs": 5}))
     comps = modes["components"]
     assert modes["source"] == "gmm" and len(comps["weights"]) == 2
     assert np.allclose(np.ravel(comps["means"]), [-3, 4], atol=0.4)
@@ -93,7 +95,7 @@ def test_bic_finds_the_two_clusters_of_the_small_file(tmp_path):
 
 def test_known_modes_and_truth_noise_for_synthetic_data():
     floor, modes = reference.build(NORMAL, *datasets.heldout_pair(NORMAL, 500, 1),
-                                   {"n_samples": 500, "floor_pairs": 3, "truth_samples": 20_000})
+                                   Evaluation.parse({"n_samples": 500, "floor_pairs": 3, "truth_samples": 20_000}))
     assert modes == {"source": "known", "components": {"means": [[0.0]], "stds": [[1.0]], "weights": [1.0]}}
     noise = floor["w1_truth_noise"]
     assert noise["n_rows"] == 20_000 and len(noise["values"]) == reference.TRUTH_NOISE_DRAWS

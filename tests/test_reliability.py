@@ -117,7 +117,7 @@ RESUME_EPOCHS = 1000
 
 
 def resume_experiment(keep_checkpoint=False) -> dict:
-    from toygan.config import validate_config
+    from toygan.config.validate import validate_config
 
     raw = copy.deepcopy(TINY)
     raw["experiments"]["two_normals"]["training"].update(
@@ -237,12 +237,12 @@ def assert_nothing_half_written(job: Job) -> None:
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     """An uninterrupted run; it keeps its checkpoint (keep_checkpoint: true)."""
-    from toygan import datasets
+    from toygan.data import datasets
 
     root = tmp_path_factory.mktemp("resume")
     data = root / "two_normals.npy"
     np.save(data, datasets.training_data(
-        __import__("toygan.config", fromlist=["x"]).validate_config(copy.deepcopy(TINY))["datasets"]["two_normals"]
+        __import__("toygan.config.validate", fromlist=["x"]).validate_config(copy.deepcopy(TINY))["datasets"]["two_normals"]
     ))
     job = Job(root / "reference", data, resume_experiment(keep_checkpoint=True))
     rc, log = job.run()

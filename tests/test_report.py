@@ -35,7 +35,7 @@ import yaml
 from browser_check import check_report, find_chromium, report_data
 from conftest import REPO
 
-from toygan.config import validate_config
+from toygan.config.validate import validate_config
 
 REPORT_DIR = REPO / "workflow" / "report"
 RULES_DIR = REPO / "workflow" / "rules"

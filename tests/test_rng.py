@@ -3,10 +3,10 @@
 import numpy as np
 from scipy import stats
 
-from toygan.tfsetup import import_tensorflow
+from toygan.training.tfsetup import import_tensorflow
 
 tf = import_tensorflow(1)
-from toygan import rng  # noqa: E402
+from toygan.training import rng  # noqa: E402
 
 
 def draw(seed, counter, n=100_000, kind="uniform"):

@@ -1,4 +1,4 @@
-"""Sample jobs run saved .keras models with NumPy (toygan.keras_numpy): same numbers as Keras on
+"""Sample jobs run saved .keras models with NumPy (toygan.sampling.keras_numpy): same numbers as Keras on
 TensorFlow, a loud error on a layer it does not know, and no TensorFlow import at all."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ import sys
 import numpy as np
 import pytest
 
-from toygan.tfsetup import import_tensorflow
+from toygan.training.tfsetup import import_tensorflow
 
 tf = import_tensorflow(1)
 import keras  # noqa: E402
 
-from toygan import keras_numpy  # noqa: E402
+from toygan.sampling import keras_numpy  # noqa: E402
 from toygan.io import write_json  # noqa: E402
-from toygan.networks import StackedMLP  # noqa: E402
+from toygan.training.networks import StackedMLP  # noqa: E402
 
 from conftest import REPO  # noqa: E402
 from workflow_helpers import network_config  # noqa: E402
@@ -77,7 +77,7 @@ def test_other_layer_settings_match_keras(tmp_path):
 
 
 def test_a_maxout_discriminator_with_spectral_norm_matches_keras(tmp_path):
-    from toygan import keras_layers  # noqa: F401  registers toygan>Maxout for Keras' own loading
+    from toygan.training import keras_layers  # noqa: F401  registers toygan>Maxout for Keras' own loading
 
     net = network_config("discriminator", layer="maxout", maxout_pieces=3, spectral_norm=True,
                    init={"name": "normal", "std": 0.3})
@@ -102,8 +102,10 @@ def test_an_unknown_activation_names_itself(tmp_path):
 def test_a_sample_job_matches_tensorflow_and_never_imports_it(tmp_path):
     """sampling.run on exported models, in a fresh process: TensorFlow stays out of sys.modules and
     the samples and D's outputs equal what the Keras models give on TensorFlow."""
-    from toygan.config import validate_config
-    from toygan.sampling import latent, packed
+    from toygan.config.validate import validate_config
+    from toygan.config.settings import Latent
+    from toygan.sampling.grid import figure_grid, grid_points
+    from toygan.sampling.sample import latent, packed
 
     pack = 2
     G = StackedMLP("generator", [4, 16, 1], network_config("generator", batch_norm=True), [5], rng_salt=1, output_activation="linear")
@@ -111,10 +113,9 @@ def test_a_sample_job_matches_tensorflow_and_never_imports_it(tmp_path):
                    output_activation="sigmoid")
     gen, dis = _randomise(G.to_keras(0), 4), _randomise(D.to_keras(0), 5)
     inputs = {"generator": _saved(gen, tmp_path), "discriminator": _saved(dis, tmp_path),
-              "data": str(tmp_path / "data.npy"), "snapshots": str(tmp_path / "snap.npz"), "run": str(tmp_path / "run.json")}
+              "data": str(tmp_path / "data.npy"), "run": str(tmp_path / "run.json")}
     real = np.random.default_rng(0).normal(size=(300, 1)).astype(np.float32)
     np.save(inputs["data"], real)
-    np.savez(inputs["snapshots"], grid_x=np.linspace(-3, 3, 50))
     write_json(inputs["run"], {"d_output": "probability"})
     cfg = validate_config({
         "datasets": {"d": {"kind": "normal", "n": 300}},
@@ -123,19 +124,24 @@ def test_a_sample_job_matches_tensorflow_and_never_imports_it(tmp_path):
     outputs = {k: str(tmp_path / f"{k}{ext}") for k, ext in
                [("samples", ".npy"), ("eval_samples", ".npy"), ("d_real", ".npy"), ("d_fake", ".npy"), ("d_grid", ".npz")]}
     code = (
-        "import json, sys; from toygan import sampling; "
-        "sampling.run(json.loads(sys.argv[1]), 5, json.loads(sys.argv[2]), json.loads(sys.argv[3]), None, 700); "
+        "import json, sys; from toygan.sampling import sample; from toygan.config.settings import Experiment; "
+        "sample.run(Experiment.parse(json.loads(sys.argv[1])), 5, json.loads(sys.argv[2]), json.loads(sys.argv[3]), 700); "
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'jax')); "
         "assert not loaded, loaded"
     )
     subprocess.run([sys.executable, "-c", code, json.dumps(cfg), json.dumps(inputs), json.dumps(outputs)],
                    check=True, env={"PYTHONPATH": str(REPO / "workflow"), "PATH": ""})
 
-    z = latent(cfg["latent"], 700, 5)
+    z = latent(Latent.from_dict(cfg["latent"]), 700, 5)
     expected_gen = np.asarray(gen(z, training=False), dtype=np.float64)
     np.testing.assert_allclose(np.load(outputs["eval_samples"]), expected_gen, rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(np.load(outputs["samples"]), expected_gen[:300], rtol=RTOL, atol=ATOL)
     expected_real = np.asarray(dis(packed(real, pack), training=False))[:, 0]
     np.testing.assert_allclose(np.load(outputs["d_real"]), expected_real, rtol=RTOL, atol=ATOL)
+    # D on the figure grid, made from the data (200 points over its padded range in 1-D)
+    expected_grid = figure_grid(real)
     with np.load(outputs["d_grid"]) as grid:
-        assert grid["d"].shape == (50,) and str(grid["label"]) == "D(x) = P(real)"
+        assert grid["d"].shape == (200,) and str(grid["label"]) == "D(x) = P(real)"
+        np.testing.assert_array_equal(grid["grid_x"], expected_grid["grid_x"])
+        on_points = np.tile(grid_points(expected_grid).astype(np.float32), (1, pack))
+        np.testing.assert_allclose(grid["d"], np.asarray(dis(on_points, training=False))[:, 0], rtol=RTOL, atol=ATOL)

@@ -9,14 +9,14 @@ import copy
 import numpy as np
 import pytest
 
-from toygan.tfsetup import import_tensorflow
+from toygan.training.tfsetup import import_tensorflow
 
 tf = import_tensorflow(1)
 
-from toygan import datasets  # noqa: E402
-from toygan.config import ConfigError, validate_config  # noqa: E402
-from toygan.export import history_csv  # noqa: E402
-from toygan.trainer import GroupTrainer  # noqa: E402
+from toygan.data import datasets  # noqa: E402
+from toygan.config.validate import ConfigError, validate_config  # noqa: E402
+from toygan.training.export import history_csv  # noqa: E402
+from toygan.training.group import GroupTrainer  # noqa: E402
 from toygan.training.schedules import Schedule  # noqa: E402
 from toygan.training.settings import Settings  # noqa: E402
 
@@ -130,11 +130,16 @@ def test_r1_r2_are_half_gamma_times_the_squared_input_gradient_of_packed_d():
     np.testing.assert_allclose(with_penalty - without, expected, rtol=1e-5)
 
 
+def generator_schedule(exp, total):
+    s = Settings.build(exp, 1)
+    return Schedule(s.exp.generator.optimizer.schedule, s.replica.generator.optimizer.schedule, total)
+
+
 def test_schedules_warm_up_from_zero_and_end_at_the_final_fraction():
     def factors(name, warmup, final, total=10):
         exp, _ = experiment(generator={"optimizer": {"schedule": {"name": name, "warmup_steps": warmup,
                                                                   "final_fraction": final}}})
-        schedule = Schedule(Settings.build(exp, 1), "generator", total)
+        schedule = generator_schedule(exp, total)
         return np.array([schedule.factor(t).numpy()[0] for t in range(total)])
 
     t = np.arange(10)
@@ -143,7 +148,7 @@ def test_schedules_warm_up_from_zero_and_end_at_the_final_fraction():
     cosine = factors("cosine", 0, 0.2)
     assert cosine[0] == pytest.approx(1) and cosine[-1] == pytest.approx(0.2) and np.all(np.diff(cosine) < 0)
     np.testing.assert_allclose(factors("constant", 3, 0.5), [0, 1 / 3, 2 / 3] + [1] * 7, rtol=1e-6)
-    assert not Schedule(Settings.build(experiment()[0], 1), "generator", 10).active  # default: not in the graph
+    assert not generator_schedule(experiment()[0], 10).active  # default: not in the graph
 
 
 def test_warm_up_step_zero_does_not_move_the_weights():

@@ -1,4 +1,4 @@
-"""Tests of toygan.summary on synthetic records (values checked by hand)."""
+"""Tests of toygan.summary.tables on synthetic records (values checked by hand)."""
 
 import math
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toygan import summary as S
+from toygan.summary import tables as S
 
 
 def rec(exp, seed, w1, status="ok", dataset="ring8", modes=8, hq=0.9, rkl=0.01, epoch=None, **extra):

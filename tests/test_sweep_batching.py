@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toygan import datasets, training_job
-from toygan.config import validate_config
+from toygan.data import datasets
+from toygan.training import job
+from toygan.config.validate import validate_config
 
 from workflow_helpers import tiny_config
 
@@ -36,7 +37,7 @@ def _config():
 def _train(cfg, replicas, root, data_path):
     exps = [cfg["experiments"][p] for p, _ in replicas]
     outdirs = [str(root / p / f"seed{s}") for p, s in replicas]
-    training_job.run(exps, str(data_path), [s for _, s in replicas], outdirs, str(root / "ckpt.npz"),
+    job.run(exps, str(data_path), [s for _, s in replicas], outdirs, str(root / "ckpt.npz"),
                      name=[p for p, _ in replicas])
     return outdirs
 
@@ -69,7 +70,7 @@ def _shipped_point_run(replicas: list[tuple[float, float, float, int]], epochs: 
     import yaml
 
     from conftest import REPO
-    from toygan.trainer import GroupTrainer
+    from toygan.training.group import GroupTrainer
 
     cfg = validate_config(yaml.safe_load((REPO / "config.yaml").read_text()))
     base = cfg["experiments"]["two_normals"]
@@ -110,7 +111,7 @@ def test_shipped_point_bit_identical_among_27_replicas():
 def test_small_blocks_many_replicas_known_exception():
     """Pins the documented exception: when this starts to pass, XLA changed and docs/sweeps.md's
     'known exception' paragraph should go."""
-    from toygan.trainer import GroupTrainer
+    from toygan.training.group import GroupTrainer
 
     cfg = validate_config({"datasets": {"d": {"kind": "normal", "n": 120}}, "experiments": {"e": {
         "dataset": "d", "latent": {"dim": 32, "distribution": "uniform", "low": -1.0, "high": 1.0},

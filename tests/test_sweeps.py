@@ -13,8 +13,10 @@ import pytest
 import yaml
 from PIL import Image
 
-from toygan import hyper, sweep_table, sweeps
-from toygan.config import ConfigError, validate_config
+from toygan.config import scalars
+from toygan.sweeps import grid, ranking
+from toygan.sweeps import jobs as sweep_jobs
+from toygan.config.validate import ConfigError, validate_config
 from toygan.plots import sweep_figure
 
 from conftest import REPO
@@ -52,19 +54,19 @@ def test_grid_times_zip_expands_into_validated_experiments():
     for name, values in points.items():
         exp = cfg["experiments"][name]
         for key, value in values.items():
-            assert hyper.get(exp, key) == value
+            assert scalars.get(exp, key) == value
         # everything else is the base's, default-filled like any experiment
-        assert hyper.structure(exp) == hyper.structure(base)
+        assert scalars.structure(exp) == scalars.structure(base)
         assert exp["loss"]["fake_label"] == base["loss"]["fake_label"] and exp["seeds"] == base["seeds"]
 
 
 def test_default_labels_and_value_formats():
-    assert sweeps.key_labels(list(LR) + ["loss.real_label"]) == {
+    assert grid.key_labels(list(LR) + ["loss.real_label"]) == {
         "generator.optimizer.learning_rate": "go_learning_rate",
         "discriminator.optimizer.learning_rate": "do_learning_rate",
         "loss.real_label": "real_label",
     }
-    assert [sweeps.format_value(v) for v in (0.0005, 1e-05, -1.5, 3, True, [64, 64], "adam", None)] == [
+    assert [grid.format_value(v) for v in (0.0005, 1e-05, -1.5, 3, True, [64, 64], "adam", None)] == [
         "0p0005", "1em05", "m1p5", "3", "true", "64x64", "adam", "none"]
 
 
@@ -121,22 +123,22 @@ def test_train_jobs_batch_new_replicas_and_leave_finished_ones_alone():
     cfg = validate_config(with_sweep(grid={"loss.real_label": [0.8, 0.9, 1.0], "training.pack": [1, 2]},
                                      replicas_per_job=3))
     points = list(cfg["sweeps"]["s"]["points"])
-    jobs = sweeps.train_jobs(cfg, "s", lambda p, s: False)
+    jobs = sweep_jobs.train_jobs(cfg, "s", lambda p, s: False)
     # 6 points x 2 seeds; pack is structure: two groups of 6 replicas, 3 per job
     assert [len(j.replicas) for j in jobs] == [3, 3, 3, 3]
     # a batch keeps its name when other batches finish (a cluster job parses the Snakefile again)
     finished = set(jobs[1].replicas)
-    later = sweeps.train_jobs(cfg, "s", lambda p, s: (p, s) in finished)
+    later = sweep_jobs.train_jobs(cfg, "s", lambda p, s: (p, s) in finished)
     assert {j.label: j.replicas for j in later if len(j.replicas) > 1} == {j.label: j.replicas for j in jobs if j is not jobs[1]}
     for job in jobs:
         assert len({cfg["experiments"][p]["training"]["pack"] for p, _ in job.replicas}) == 1
     done = {(points[0], 0), (points[0], 1)}
-    jobs = sweeps.train_jobs(cfg, "s", lambda p, s: (p, s) in done)
+    jobs = sweep_jobs.train_jobs(cfg, "s", lambda p, s: (p, s) in done)
     assert [j.replicas for j in jobs[:2]] == [[(points[0], 0)], [(points[0], 1)]]
     assert all(not done & set(j.replicas) for j in jobs[2:])
     # the params of every job: equal for all points, whatever job they are in
-    keys = sweeps.swept_keys(cfg["sweeps"]["s"])
-    shared = {json.dumps(sweeps.shared_settings(cfg["experiments"][p], keys), sort_keys=True) for p in points}
+    keys = grid.swept_keys(cfg["sweeps"]["s"])
+    shared = {json.dumps(sweep_jobs.shared_settings(cfg["experiments"][p], keys), sort_keys=True) for p in points}
     assert len(shared) == 1
 
 
@@ -146,13 +148,13 @@ def test_outputs_current(tmp_path):
     other.write_text("x")
     run.write_text(json.dumps({"settings_sha256": "abc"}))
     paths = [str(other), str(run)]
-    assert sweeps.outputs_current(paths, stamp="abc")
-    assert not sweeps.outputs_current(paths, stamp="abd")
-    assert not sweeps.outputs_current(paths + [str(tmp_path / "missing")], stamp="abc")
+    assert sweep_jobs.outputs_current(paths, stamp="abc")
+    assert not sweep_jobs.outputs_current(paths, stamp="abd")
+    assert not sweep_jobs.outputs_current(paths + [str(tmp_path / "missing")], stamp="abc")
     newer = tmp_path / "train.py"
     newer.write_text("")
     os.utime(newer, (other.stat().st_mtime + 10,) * 2)
-    assert not sweeps.outputs_current(paths, stamp="abc", newer_than=[newer])
+    assert not sweep_jobs.outputs_current(paths, stamp="abc", newer_than=[newer])
 
 
 def test_dry_run_batches_a_sweep(tmp_path):
@@ -180,18 +182,18 @@ def test_sweep_table_ranks_points_and_counts_verdicts(tmp_path):
     points = {f"s__a_{a}__b_{b}": {"a": a, "b": b} for a in (1, 2) for b in ("x", "y")}
     records = _records(list(points)[::-1])  # the last point is best
     records[0]["w1_ratio"] = float("nan")
-    table = sweep_table.sweep_table(records, points, "w1_ratio")
+    table = ranking.sweep_table(records, points, "w1_ratio")
     assert list(table.columns[:4]) == ["rank", "point", "a", "b"]
     assert table["point"].iloc[0] == "s__a_2__b_y" and list(table["rank"]) == [1, 2, 3, 4]
     assert list(table["n_mode_collapse"]) == [1] * 4 and list(table["n_ok"]) == [2] * 4
     assert table.columns.get_loc("w1_ratio_mean") < table.columns.get_loc("ks_stat_mean")
     means = table["w1_ratio_mean"].to_numpy()
     assert (np.diff(means) > 0).all()
-    best_first = sweep_table.sweep_table(records, points, "w1_ratio", higher_is_better=True)
+    best_first = ranking.sweep_table(records, points, "w1_ratio", higher_is_better=True)
     assert best_first["point"].iloc[0] == "s__a_1__b_x"
     with pytest.raises(ValueError, match="metric 'w1_truth' is not in"):
-        sweep_table.sweep_table(records, points, "w1_truth")
-    sweep_table.write(table, tmp_path / "t.tsv")
+        ranking.sweep_table(records, points, "w1_truth")
+    ranking.write(table, tmp_path / "t.tsv")
     assert (tmp_path / "t.tsv").read_text().startswith("rank\tpoint\ta\tb\tn_seeds")
 
 
@@ -204,7 +206,7 @@ def test_sweep_figure(axes, tmp_path):
     else:
         combos = [dict(zip(keys, vs)) for vs in itertools.product(*(values[k] for k in keys))]
     points = {"s__" + "__".join(f"{k}_{v}" for k, v in c.items()): c for c in combos}
-    table = sweep_table.sweep_table(_records(list(points)), points, "w1_ratio")
+    table = ranking.sweep_table(_records(list(points)), points, "w1_ratio")
     path = sweep_figure(table, list(points), axes, "w1_ratio", "t", tmp_path / "f.png",
                         {"dpi": 40, "figsize": [4.0, 3.0]})
     with Image.open(path) as im:
@@ -223,7 +225,7 @@ def test_two_axis_heatmap(higher_is_better):
     points = {f"s__a_{a}__b_{b}": {"a": a, "b": b} for a in (0.1, 0.2, 0.4) for b in ("x", "y")}
     records = [{"experiment": p, "dataset": "d", "seed": seed, "status": "ok", "w1_ratio": 1.0 + 0.1 * i + 0.02 * seed}
                for i, p in enumerate(points) for seed in (0, 1, 2)]
-    table = sweep_table.sweep_table(records, points, "w1_ratio", higher_is_better).set_index("point", drop=False)
+    table = ranking.sweep_table(records, points, "w1_ratio", higher_is_better).set_index("point", drop=False)
     steps = [table["a"].astype(str), table["b"].astype(str)]
     orders = [["0.1", "0.2", "0.4"], ["x", "y"]]
     fig, ax = plt.subplots()
@@ -262,7 +264,7 @@ def test_adding_a_value_runs_only_the_new_points(tmp_path):
     new = [(p, s) for p in validate_config(copy.deepcopy(cfg))["sweeps"]["s"]["points"] if "0p9" in p for s in (0, 1)]
     jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
     # 2 new points x 2 seeds: one batched train job, a sample/evaluate job per run, the summaries
-    assert [k for k in jobs if k.startswith("train_")] == [f"train_s_batch_{sweeps._digest(new)}"]
+    assert [k for k in jobs if k.startswith("train_")] == [f"train_s_batch_{sweep_jobs._digest(new)}"]
     assert sum(v for k, v in jobs.items() if k.startswith("sample_")) == 4 and jobs["evaluate"] == 4
     snakemake(tmp_path, "--cores", "2", configfile=write_config(tmp_path / "c.yaml", cfg))
     assert all(p.stat().st_mtime_ns == t for p, t in before.items())  # finished points untouched
@@ -279,4 +281,4 @@ def test_adding_a_value_runs_only_the_new_points(tmp_path):
     full = validate_config(copy.deepcopy(cfg))
     everything = [(p, s) for p in full["sweeps"]["s"]["points"] for s in (0, 1)]
     jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
-    assert [k for k in jobs if k.startswith("train_s_")] == [f"train_s_batch_{sweeps._digest(everything)}"]
+    assert [k for k in jobs if k.startswith("train_s_")] == [f"train_s_batch_{sweep_jobs._digest(everything)}"]

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from toygan import tfsetup
+from toygan.training import tfsetup
 
 from conftest import REPO
 
@@ -14,10 +14,10 @@ from conftest import REPO
 # prints a digest of every trained variable and of the loss history.
 TRAIN = """
 import hashlib, numpy as np
-from toygan.tfsetup import import_tensorflow
+from toygan.training.tfsetup import import_tensorflow
 import_tensorflow(1)
-from toygan.config import validate_config
-from toygan.trainer import GroupTrainer
+from toygan.config.validate import validate_config
+from toygan.training.group import GroupTrainer
 cfg = validate_config({
     "datasets": {"d": {"kind": "normal", "n": 200}},
     "experiments": {"e": {"dataset": "d", "generator": {"batch_norm": True},
@@ -73,9 +73,9 @@ def test_keras_extras_stay_out_of_a_train_job_but_import_later():
     trainer's own modules add no scipy.stats (0.4 s) either."""
     code = (
         "import sys\n"
-        "from toygan.tfsetup import import_tensorflow, KERAS_OPTIONAL\n"
+        "from toygan.training.tfsetup import import_tensorflow, KERAS_OPTIONAL\n"
         "import_tensorflow(1)\n"
-        "import toygan.training_job, toygan.trainer, toygan.export, toygan.checkpoint\n"
+        "import toygan.training.job, toygan.training.group, toygan.training.export, toygan.training.checkpoint\n"
         "print(sorted(m for m in (*KERAS_OPTIONAL, 'scipy.stats') if m in sys.modules))\n"
         "import sklearn.mixture, pandas, matplotlib\n"
         "print('ok')\n"

@@ -4,20 +4,25 @@ determinism, seed groups, losses and options, divergence, checkpoint resume."""
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import yaml
 
-from toygan.tfsetup import import_tensorflow
+from toygan.training.tfsetup import import_tensorflow
 
 tf = import_tensorflow(1)
 import keras  # noqa: E402
 
-from toygan import datasets  # noqa: E402
-from toygan.config import validate_config  # noqa: E402
-from toygan.export import combined_model  # noqa: E402
-from toygan.trainer import GroupTrainer, block_layout, event_epochs  # noqa: E402
+from toygan.data import datasets  # noqa: E402
+from toygan.config.validate import validate_config  # noqa: E402
+from toygan.plots.jobs import d_on_figure_grid  # noqa: E402
+from toygan.sampling.grid import figure_grid, grid_points  # noqa: E402
+from toygan.training.export import combined_model, history_csv, save_keras  # noqa: E402
+from toygan.training.group import GroupTrainer  # noqa: E402
+from toygan.training.batches import block_layout  # noqa: E402
+from toygan.training.monitor import event_epochs  # noqa: E402
 
 from conftest import REPO  # noqa: E402
 
@@ -113,9 +118,9 @@ def test_one_step_equals_the_reference_train_on_batch(shipped):
 
 
 def test_blocks_are_contiguous_and_the_last_takes_the_remainder():
-    assert block_layout(2000, {"batches": 5, "batch_size": None}) == [(0, 5, 400)]
-    assert block_layout(1003, {"batches": 5, "batch_size": None}) == [(0, 4, 200), (800, 1, 203)]
-    assert block_layout(1050, {"batches": 5, "batch_size": 100}) == [(0, 10, 100), (1000, 1, 50)]
+    assert block_layout(2000, 5, None) == [(0, 5, 400)]
+    assert block_layout(1003, 5, None) == [(0, 4, 200), (800, 1, 203)]
+    assert block_layout(1050, 5, 100) == [(0, 10, 100), (1000, 1, 50)]
 
 
 def test_same_seed_same_weights_and_history(shipped):
@@ -139,6 +144,37 @@ def test_a_seed_trains_the_same_alone_or_in_a_group(shipped):
         np.testing.assert_allclose(a.numpy()[0], g.numpy()[1], rtol=1e-4, atol=1e-6)
     assert not np.allclose(group.G.kernels[0].numpy()[0], group.G.kernels[0].numpy()[1])
 
+
+
+def test_a_seeds_history_does_not_depend_on_its_job_mates(shipped):
+    """More real rows (2,000) than the monitoring W1 compares with (metric_samples 500): seed 1's
+    history.csv, W1 column included, is the same beside seed 0 and beside seed 2."""
+    exp = small(shipped, epochs=8, metric_every=2, log_every=4)
+    assert exp["training"]["metric_samples"] < len(data_of(shipped, "two_normals"))
+    csv = {}
+    for mates in ([0, 1], [1, 2]):
+        t = GroupTrainer(exp, data_of(shipped, "two_normals"), mates)
+        t.fit()
+        csv[tuple(mates)] = history_csv(t.history_table(mates.index(1)), 0)
+    assert csv[(0, 1)] == csv[(1, 2)]
+    w1 = [line.split(",")[3] for line in csv[(0, 1)].splitlines()[1:]]
+    assert sum(bool(v) for v in w1) == 4  # the W1 column is there to compare
+
+
+def test_the_animation_draws_each_snapshots_d_on_the_figure_grid(shipped, tmp_path):
+    """The trainer keeps D's weights per snapshot; the animation job evaluates them on its own
+    grid with NumPy and gets what the trained D (TensorFlow) gives there."""
+    exp = small(shipped, "normal", epochs=6, snapshots=3)
+    real = data_of(shipped, "normal")
+    t = GroupTrainer(exp, real, [3, 4])
+    t.fit()
+    snaps = t.snapshots(1)
+    save_keras(t.D.to_keras(1), tmp_path / "d.keras")
+    drawn = d_on_figure_grid(snaps, str(tmp_path / "d.keras"), real)
+    grid = figure_grid(real)
+    assert drawn["d_grid"].shape == (3, len(grid["grid_x"]))
+    np.testing.assert_allclose(drawn["d_grid"][-1], t.discriminate_points(grid_points(grid))[1], rtol=1e-5, atol=1e-6)
+    assert not np.allclose(drawn["d_grid"][0], drawn["d_grid"][-1])
 
 OPTION_CASES = {
     "minimax": {"loss": {"name": "minimax"}},
@@ -182,7 +218,7 @@ def deep_update(base, extra):
 
 
 @pytest.mark.parametrize("case", sorted(OPTION_CASES))
-def test_every_loss_and_option_trains_and_exports(shipped, case):
+def test_every_loss_and_option_trains_and_exports(shipped, case, tmp_path):
     raw = {"datasets": {"ring": {"kind": "ring", "n": 512}},
            "experiments": {"e": deep_update({"dataset": "ring", "seeds": [0, 1],
                                              "training": {"epochs": 4, "metric_every": 2, "snapshots": 2}},
@@ -202,7 +238,14 @@ def test_every_loss_and_option_trains_and_exports(shipped, case):
                                rtol=1e-4, atol=1e-5)
     assert d_model.input_shape[-1] == 2 * exp["training"]["pack"]
     snaps = trainer.snapshots(0)
-    assert snaps["d_grid"].shape == (2, 60, 60) and snaps["samples"].shape[-1] == 2
+    assert snaps["samples"].shape[:2] == (2, 512) and snaps["samples"].shape[-1] == 2
+    # The animation draws each snapshot's D (its saved weights) with NumPy on the figure grid.
+    save_keras(trainer.D.to_keras(0), tmp_path / "d.keras")
+    real = datasets.training_data(cfg["datasets"]["ring"])
+    drawn = d_on_figure_grid(snaps, str(tmp_path / "d.keras"), real)
+    assert drawn["d_grid"].shape == (2, 60, 60)
+    points = grid_points(figure_grid(real))
+    np.testing.assert_allclose(drawn["d_grid"][-1].ravel(), trainer.discriminate_points(points)[0], rtol=1e-4, atol=1e-5)
 
 
 def test_divergence_is_a_result_not_a_crash(shipped):
@@ -262,7 +305,7 @@ def test_resume_from_a_checkpoint_is_identical(shipped, tmp_path, extra):
 
 
 def test_event_schedule():
-    ev = event_epochs({"epochs": 10, "log_every": 4, "metric_every": 5, "snapshots": 3, "checkpoint_every": 5})
+    ev = event_epochs(SimpleNamespace(epochs=10, log_every=4, metric_every=5, snapshots=3, checkpoint_every=5))
     assert ev["log"] == {4, 8, 10} and ev["metric"] == {5, 10}
     assert ev["snapshot"] == {0, 5, 10} and ev["checkpoint"] == {5}
 

@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
-from toygan import datasets, metrics, reference, verdict
+from toygan.data import datasets
+from toygan.evaluation import metrics, reference, verdict
+from toygan.config.settings import Evaluation
 from bimodal import bimodal_spec
 
-SETTINGS = {"floor_pairs": 10}
+SETTINGS = Evaluation.parse({"floor_pairs": 10})
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +60,10 @@ def test_failed_and_diverged_come_first(small_file):
 def test_too_few_rows_in_a_mode_is_inconclusive():
     base = {"status": "ok", "n_modes": 2, "modes_captured": 1, "mode_mass_ratio_min": 0.0,
             "mode_reference": "all real rows"}
-    assert verdict.decide({**base, "mode_rows_min": 8.0})[0] == "inconclusive"
-    assert verdict.decide({**base, "mode_rows_min": 8.0}, {"min_mode_rows": 5})[0] == "mode_collapse"
-    assert verdict.decide({"status": "ok"})[0] == "inconclusive"  # no mode reference
+    defaults = Evaluation.parse({})
+    assert verdict.decide({**base, "mode_rows_min": 8.0}, defaults)[0] == "inconclusive"
+    assert verdict.decide({**base, "mode_rows_min": 8.0}, Evaluation.parse({"min_mode_rows": 5}))[0] == "mode_collapse"
+    assert verdict.decide({"status": "ok"}, defaults)[0] == "inconclusive"  # no mode reference
 
 
 def test_collapse_on_known_components():
@@ -69,7 +72,7 @@ def test_collapse_on_known_components():
     a, b = rng.normal(0, 1, (4000, 1)), rng.normal(5, 2, (4000, 1))
     real = np.where(rng.random((4000, 1)) < 0.5, a, b)
     one_mode = rng.normal(0, 1, (4000, 1))
-    s = {"n_samples": 4000, "truth_samples": 4000}
+    s = Evaluation.parse({"n_samples": 4000, "truth_samples": 4000})
     r = metrics.evaluate(one_mode, real, real[::-1].copy(), comps, s)
-    assert verdict.decide(r)[0] == "mode_collapse"
+    assert verdict.decide(r, s)[0] == "mode_collapse"
     assert r["mode_reference"] == "held-out A" and r["w1_truth"] > 1.0

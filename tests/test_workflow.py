@@ -147,25 +147,25 @@ def test_an_edit_to_the_plotting_code_redraws_the_figures(tiny_run):
 
 def test_an_edit_to_the_scoring_code_rescores_and_warns_about_training(tiny_run):
     workdir, config = tiny_run
-    with edited_code(workdir / "workflow" / "toygan" / "metrics.py"):  # W1 during training uses it too
+    with edited_code(workdir / "workflow" / "toygan" / "evaluation" / "metrics.py"):  # W1 during training uses it too
         out = snakemake(workdir, "-n", configfile=config)
     jobs = scheduled_jobs(out.stdout + out.stderr)
     assert jobs.pop("evaluate") == len(RUNS) and not any(r.startswith(("train_", "sample_")) for r in jobs), jobs
     # reference (floors, modes) imports metrics too
     assert set(jobs) == {"reference", "aggregate", "dashboard", "comparison", "all"}
-    assert "older than workflow/toygan/metrics.py" in out.stdout + out.stderr
+    assert "older than workflow/toygan/evaluation/metrics.py" in out.stdout + out.stderr
 
 
 def test_an_edit_to_the_training_code_warns_and_retrains_nothing(tiny_run):
     workdir, config = tiny_run
-    with edited_code(workdir / "workflow" / "toygan" / "trainer.py"):
+    with edited_code(workdir / "workflow" / "toygan" / "training" / "group.py"):
         out = snakemake(workdir, "-n", configfile=config)
     text = out.stdout + out.stderr
     assert scheduled_jobs(text) == {}
     groups = ["train_normal_seeds0", "train_normal_seeds1", "train_two_normals_seeds0_1"]
     for rule in groups:
         assert f"  {rule}: " in text
-    assert "older than workflow/toygan/trainer.py" in text
+    assert "older than workflow/toygan/training/group.py" in text
     assert f"snakemake --cores all --forcerun {' '.join(groups)}" in text
     assert "  sample_" not in text  # the sampling code is unchanged
     out = snakemake(workdir, "-n", configfile=config)  # content and mtime restored
@@ -185,7 +185,7 @@ def test_jobs_import_the_package_beside_their_snakefile(tiny_run, tmp_path):
 
 def test_a_rule_without_its_code_input_is_refused(tmp_path):
     copy_workflow(tmp_path)
-    rules = tmp_path / "workflow" / "rules" / "plots.smk"
+    rules = tmp_path / "workflow" / "rules" / "summary.smk"
     rules.write_text(rules.read_text().replace('        code=code_of("comparison.py"),\n', ""))
     config = write_config(tmp_path / "tiny.yaml", TINY)
     out = snakemake(tmp_path, "-n", configfile=config, check=False)

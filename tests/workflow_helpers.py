@@ -84,9 +84,10 @@ def scheduled_jobs(dry_run_output: str) -> dict[str, int]:
     return jobs
 
 
-def network_config(role: str = "discriminator", **keys) -> dict:
-    """A default-filled (and validated) generator or discriminator block with ``keys`` set."""
-    from toygan.config import validate_config
+def network_config(role: str = "discriminator", **keys):
+    """A default-filled (and validated) generator or discriminator, typed, with ``keys`` set."""
+    from toygan.config.settings import Network
+    from toygan.config.validate import validate_config
 
     cfg = validate_config({"datasets": {"n": {"kind": "normal"}}, "experiments": {"e": {"dataset": "n", role: keys}}})
-    return cfg["experiments"]["e"][role]
+    return Network.from_dict(cfg["experiments"]["e"][role])

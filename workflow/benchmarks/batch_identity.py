@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from toygan.tfsetup import import_tensorflow  # noqa: E402
+from toygan.training.tfsetup import import_tensorflow  # noqa: E402
 
 # (rows per block, latent dim, hidden units, job sizes compared with a job of 4)
 CASES = [
@@ -32,8 +32,8 @@ CASES = [
 
 
 def losses(rows: int, latent: int, units: int, replicas: int) -> list[np.ndarray]:
-    from toygan.config import validate_config
-    from toygan.trainer import GroupTrainer
+    from toygan.config.validate import validate_config
+    from toygan.training.group import GroupTrainer
 
     cfg = validate_config({"datasets": {"d": {"kind": "normal", "n": 200}}, "experiments": {"e": {
         "dataset": "d", "latent": {"dim": latent, "distribution": "uniform", "low": -1.0, "high": 1.0},

@@ -1,5 +1,5 @@
 """A small 1-D file with two well-separated clusters, the case where held-out rows alone
-cannot see mode collapse (issue 11). 150 rows: 50 in a tight cluster N(-3, 0.3), 100 in a
+cannot see mode collapse. 150 rows: 50 in a tight cluster N(-3, 0.3), 100 in a
 broad one N(4, 1.5), shuffled. Regenerate with
 
     python workflow/benchmarks/bimodal_small.py data/bimodal_small.csv

@@ -31,7 +31,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "workflow"))
 
-from toygan.tfsetup import import_tensorflow  # noqa: E402
+from toygan.training.tfsetup import import_tensorflow  # noqa: E402
 
 
 def main() -> None:
@@ -46,9 +46,10 @@ def main() -> None:
     import_tensorflow(args.threads)
     import keras
 
-    from toygan import checkpoint, datasets
-    from toygan.config import seed_groups, validate_config
-    from toygan.trainer import GroupTrainer
+    from toygan.training import checkpoint
+    from toygan.data import datasets
+    from toygan.config.validate import seed_groups, validate_config
+    from toygan.training.group import GroupTrainer
 
     cfg = validate_config(yaml.safe_load(Path(args.config).read_text()))
     base = cfg["experiments"][args.experiment]

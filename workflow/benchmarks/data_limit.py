@@ -1,7 +1,7 @@
 """How close to the truth can a generator trained on a 1-D dataset's rows be expected to get?
 
 For each 1-D dataset of a config (default: the shipped config.yaml) this prints the W1 to the
-true distribution (toygan.truth, exact mixture CDF) of
+true distribution (toygan.evaluation.truth, exact mixture CDF) of
   - the training rows themselves: a generator that reproduced them exactly would score this;
   - the maximum-likelihood fit to those rows (each component's sample mean and std, the
     components' true weights): the best a learner that sees only these rows can be expected
@@ -21,9 +21,9 @@ import numpy as np
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from toygan import datasets  # noqa: E402
-from toygan.config import validate_config  # noqa: E402
-from toygan.truth import w1_to_mixture_1d  # noqa: E402
+from toygan.data import datasets  # noqa: E402
+from toygan.config.validate import validate_config  # noqa: E402
+from toygan.evaluation.truth import w1_to_mixture_1d  # noqa: E402
 
 FIT_ROWS = 400_000  # rows drawn from the fitted mixture (its own sampling noise is ~0.002)
 

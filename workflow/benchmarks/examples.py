@@ -52,7 +52,7 @@ class Example:
     @cached_property
     def experiments(self) -> dict:
         """Every experiment the config runs, sweep points included (as the workflow expands them)."""
-        from .config import validate_config
+        from toygan.config.validate import validate_config
 
         return validate_config(self.config)["experiments"]
 
@@ -141,7 +141,6 @@ def run_example(example: Example, workdir: str | Path, cores: int = 2, timeout: 
     seconds = time.monotonic() - start
     if proc.returncode != 0:
         raise RuntimeError(f"{example.name}: snakemake failed ({proc.returncode}):\n{proc.stderr[-6000:]}")
-    # The load average says how much of the machine the run had (a shared machine is slower).
-    timing = {"example": example.name, "cores": cores, "seconds": seconds, "load": os.getloadavg()[0]}
+    timing = {"example": example.name, "cores": cores, "seconds": seconds}
     (workdir / TIMING_FILE).write_text(json.dumps(timing))
     return seconds

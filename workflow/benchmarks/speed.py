@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO / "workflow"))
 
 
 def shipped_experiment(epochs: int) -> tuple[dict, dict]:
-    from toygan.config import validate_config
+    from toygan.config.validate import validate_config
 
     cfg = validate_config(yaml.safe_load((REPO / "config.yaml").read_text()))
     exp = cfg["experiments"]["two_normals"]
@@ -41,11 +41,13 @@ def shipped_experiment(epochs: int) -> tuple[dict, dict]:
 
 
 def w1_over_floor(gen: np.ndarray, cfg: dict) -> float:
-    from toygan import datasets, metrics
+    from toygan.data import datasets
+    from toygan.evaluation import metrics
 
     spec = cfg["datasets"]["two_normals"]
     a, b = datasets.heldout_pair(spec, 10_000, cfg["evaluation"]["seed"])
-    return metrics.w1(a, gen[: len(a)]) / metrics.w1(a, b)
+    sub = cfg["evaluation"]["ot_subsample"]
+    return metrics.w1(a, gen[: len(a)], ot_subsample=sub) / metrics.w1(a, b, ot_subsample=sub)
 
 
 # ----- workers (each in its own process) ------------------------------------------------
@@ -61,7 +63,7 @@ def reference_worker(epochs: int, seed: int) -> dict:
     tf.compat.v1.disable_eager_execution()
     keras.utils.set_random_seed(seed)
     exp, cfg = shipped_experiment(epochs)
-    from toygan import datasets
+    from toygan.data import datasets
 
     real = datasets.training_data(cfg["datasets"]["two_normals"]).astype(np.float32)
     h, k = exp["generator"]["hidden"][0], exp["latent"]["dim"]
@@ -99,14 +101,14 @@ def reference_worker(epochs: int, seed: int) -> dict:
 
 
 def ours_worker(epochs: int, seeds: list[int], xla: bool = True, snapshots: bool = False) -> dict:
-    from toygan.tfsetup import import_tensorflow
+    from toygan.training.tfsetup import import_tensorflow
 
     import_tensorflow(1)
     import keras
 
-    from toygan import datasets
-    from toygan.sampling import latent
-    from toygan.trainer import GroupTrainer
+    from toygan.data import datasets
+    from toygan.sampling.sample import latent
+    from toygan.training.group import GroupTrainer
 
     keras.utils.set_random_seed(seeds[0])
     exp, cfg = shipped_experiment(epochs)
@@ -122,7 +124,7 @@ def ours_worker(epochs: int, seeds: list[int], xla: bool = True, snapshots: bool
     steady = time.perf_counter() - start
     ratios = []
     for r, seed in enumerate(seeds):
-        z = latent(exp["latent"], 10_000, seed)
+        z = latent(trainer.settings.exp.latent, 10_000, seed)
         gen = trainer.G.to_keras(r).predict(z, verbose=0, batch_size=4096).astype(np.float64)
         ratios.append(w1_over_floor(gen, cfg))
     steps = epochs * trainer.n_blocks * len(seeds)

@@ -40,7 +40,7 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-CACHE_ENV = "TOYGAN_XLA_CACHE"  # toygan.tfsetup reads it; older checkouts ignore it
+CACHE_ENV = "TOYGAN_XLA_CACHE"  # toygan.training.tfsetup reads it; older checkouts ignore it
 
 
 def copy_checkout(src: Path, dst: Path) -> None:
@@ -104,15 +104,15 @@ def fixed_cost_worker(workdir: str, experiment: str) -> None:
     sys.path.insert(0, os.path.join(workdir, "workflow"))
     import numpy as np
 
-    from toygan import datasets
-    from toygan.config import validate_config
-    from toygan.tfsetup import import_tensorflow
+    from toygan.data import datasets
+    from toygan.config.validate import validate_config
+    from toygan.training.tfsetup import import_tensorflow
 
     marks = {}
     tf = import_tensorflow(1)
     import keras  # noqa: F401  (TensorFlow imports it already; timed apart in case it does not)
 
-    from toygan.trainer import GroupTrainer
+    from toygan.training.group import GroupTrainer
 
     marks["import"] = time.time()
     cfg = validate_config(yaml.safe_load(Path(workdir, "config.yaml").read_text()))

@@ -33,7 +33,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "workflow"))
 
-from toygan.config import validate_config  # noqa: E402
+from toygan.config.validate import validate_config  # noqa: E402
 
 
 def sweep_config(epochs: int, replicas_per_job: int) -> dict:

@@ -8,15 +8,19 @@ from pathlib import Path
 # and parse this file again.
 PACKAGE_ROOT = str(Path(workflow.basedir) / "workflow")
 sys.path.insert(0, PACKAGE_ROOT)
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    [PACKAGE_ROOT, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != PACKAGE_ROOT)]
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(
+        [PACKAGE_ROOT, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != PACKAGE_ROOT)]
+    )
 )
 
 from snakemake.exceptions import WorkflowError
 from snakemake.logging import logger
-from toygan.sweeps import grid, jobs
+from toygan.sweeps import grid as sweep_grid
+from toygan.sweeps import jobs as sweep_jobs
 from toygan.code_files import package_files
-from toygan.config.validate import REFERENCE_SETTINGS, ConfigError, group_label, seed_groups, validate_config
+from toygan.config.settings import Evaluation
+from toygan.config.validate import ConfigError, group_label, seed_groups, validate_config
 from toygan.config.figures import figure_settings
 from toygan.training.sizing import train_resources
 
@@ -73,7 +77,7 @@ SWEEPS = config["sweeps"]
 SWEEP_OF = {point: name for name, sw in SWEEPS.items() for point in sw["points"]}
 
 # (experiment, seeds, label) of every seed group: the unit of the train and sample jobs of a
-# hand-written experiment. Sweep points have jobs of their own (SWEEP_TRAIN_JOBS below).
+# hand-written experiment. Sweep points have jobs of their own (sweeps.smk).
 SEED_GROUPS = [
     (exp, seeds, group_label(seeds))
     for exp, e in EXPERIMENTS.items()
@@ -139,6 +143,21 @@ def replica_files(stage, replicas, files):
 
 def train_outputs(exp, seeds):
     return replica_files("models", [(exp, s) for s in seeds], TRAIN_FILES)
+
+
+# ----- sweeps: which (point, seed) replicas share a train or sample job (sweeps.smk) ---------
+def sweep_shared(sweep):
+    """The params of every job of a sweep: what its points have in common."""
+    first = next(iter(SWEEPS[sweep]["points"]))
+    return sweep_jobs.shared_settings(EXPERIMENTS[first], sweep_grid.swept_keys(SWEEPS[sweep]))
+
+
+def _train_current(point, seed):
+    exp = EXPERIMENTS[point]
+    paths = [p for ps in replica_files("models", [(point, seed)], TRAIN_FILES).values() for p in ps]
+    stamp = sweep_jobs.replica_stamp(exp, DATASETS[exp["dataset"]], seed)
+    script = Path(workflow.basedir) / "workflow" / "scripts" / "train.py"
+    return sweep_jobs.outputs_current(paths, stamp=stamp, newer_than=[script])
 
 
 def model_files(w):

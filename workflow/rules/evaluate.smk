@@ -12,7 +12,7 @@ rule reference:
         f"{R}/logs/reference/{{dataset}}.log",
     params:
         spec=lambda w: DATASETS[w.dataset],
-        settings={k: config["evaluation"][k] for k in REFERENCE_SETTINGS},
+        settings={k: config["evaluation"][k] for k in Evaluation.REFERENCE_KEYS},
     script:
         "../scripts/reference.py"
 

@@ -54,6 +54,7 @@ rule animate:
     """A GIF of training: where G's mass goes and what D says, snapshot by snapshot."""
     input:
         snapshots=f"{R}/models/{{experiment}}/seed{{seed}}/snapshots.npz",
+        discriminator=f"{R}/models/{{experiment}}/seed{{seed}}/discriminator.keras",
         run=f"{R}/models/{{experiment}}/seed{{seed}}/run.json",
         data=lambda w: f"{R}/data/{dataset_of(w.experiment)}.npy",
         code=code_of("animate.py"),

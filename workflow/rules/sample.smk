@@ -2,7 +2,7 @@
 # the group (start-up costs more than the sampling itself). It runs the saved .keras models with
 # NumPy (toygan.sampling.keras_numpy), without TensorFlow.
 
-SAMPLE_INPUTS = {k: TRAIN_FILES[k] for k in ("generator", "discriminator", "snapshots", "run")}
+SAMPLE_INPUTS = {k: TRAIN_FILES[k] for k in ("generator", "discriminator", "run")}
 
 for _exp, _seeds, _group in SEED_GROUPS:
 

@@ -3,26 +3,12 @@
 # like any experiment, and each sweep gets a ranked table and a figure.
 
 
-def sweep_shared(sweep):
-    """The params of every job of a sweep: what its points have in common."""
-    first = next(iter(SWEEPS[sweep]["points"]))
-    return jobs.shared_settings(EXPERIMENTS[first], grid.swept_keys(SWEEPS[sweep]))
-
-
-def _train_current(point, seed):
-    exp = EXPERIMENTS[point]
-    paths = [p for ps in replica_files("models", [(point, seed)], TRAIN_FILES).values() for p in ps]
-    stamp = jobs.replica_stamp(exp, DATASETS[exp["dataset"]], seed)
-    script = Path(workflow.basedir) / "workflow" / "scripts" / "train.py"
-    return jobs.outputs_current(paths, stamp=stamp, newer_than=[script])
-
-
 # (sweep, toygan.sweeps.jobs.Job) of every sweep train job: a finished replica alone, the others batched.
-SWEEP_TRAIN_JOBS = [(s, job) for s in SWEEPS for job in jobs.train_jobs(config, s, _train_current)]
+SWEEP_TRAIN_JOBS = [(s, job) for s in SWEEPS for job in sweep_jobs.train_jobs(config, s, _train_current)]
 # Sampling is one job per replica: a job's input list (the models of its replicas) is a rerun
 # trigger, so a batched sample job would rerun its finished replicas once they sit alone.
 SWEEP_SAMPLE_JOBS = [
-    (s, jobs.Job(f"{p}_seed{seed}", [(p, seed)]))
+    (s, sweep_jobs.Job(f"{p}_seed{seed}", [(p, seed)]))
     for s in SWEEPS
     for p in SWEEPS[s]["points"]
     for seed in EXPERIMENTS[p]["seeds"]
@@ -125,8 +111,8 @@ rule sweep_summary:
         f"{R}/logs/sweep_summary/{{sweep}}.log",
     params:
         points=lambda w: SWEEPS[w.sweep]["points"],
-        axes=lambda w: grid.axis_keys(SWEEPS[w.sweep]),
-        labels=lambda w: grid.key_labels(grid.swept_keys(SWEEPS[w.sweep]), SWEEPS[w.sweep]["labels"]),
+        axes=lambda w: sweep_grid.axis_keys(SWEEPS[w.sweep]),
+        labels=lambda w: sweep_grid.key_labels(sweep_grid.swept_keys(SWEEPS[w.sweep]), SWEEPS[w.sweep]["labels"]),
         metric=lambda w: SWEEPS[w.sweep]["metric"],
         higher_is_better=lambda w: SWEEPS[w.sweep]["higher_is_better"],
         plots=plot_settings("sweep"),

@@ -1,12 +1,12 @@
 """Rule benchmark_table: the PacGAN-style Markdown table of mode metrics, with training wall per run."""
 import pandas as pd
 
-from toygan import summary
+from toygan.summary import tables
 from toygan.io import read_json, write_text
 from toygan.logs import setup
 
 setup(snakemake.log[0])
 bench = snakemake.params.benchmark
 by_exp = pd.read_csv(snakemake.input.by_experiment, sep="\t")
-walls = summary.train_wall_per_run(read_json(p) for p in snakemake.input.runs)
-write_text(snakemake.output.table, summary.benchmark_table(by_exp, bench["title"], bench["reference"], walls))
+walls = tables.train_wall_per_run(read_json(p) for p in snakemake.input.runs)
+write_text(snakemake.output.table, tables.benchmark_table(by_exp, bench["title"], bench["reference"], walls))

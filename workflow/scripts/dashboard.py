@@ -1,6 +1,6 @@
 """Rule dashboard: every seed of one experiment over the real density (no TensorFlow)."""
 from toygan.logs import setup
-from toygan.run_figures import draw_dashboard
+from toygan.plots.jobs import draw_dashboard
 
 setup(snakemake.log[0])
 draw_dashboard(snakemake.input.data, list(snakemake.input.samples), list(snakemake.input.metrics),

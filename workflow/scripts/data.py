@@ -1,6 +1,6 @@
 """Rule data: write one dataset's real training rows and its description."""
-from toygan import datasets
-from toygan.config import validate_config
+from toygan.data import datasets
+from toygan.config.validate import validate_config
 from toygan.io import save_npy, write_json
 from toygan.logs import setup
 

@@ -1,13 +1,14 @@
 """Rule evaluate: metrics and verdict of one run against held-out real data (no TensorFlow)."""
 import numpy as np
 
-from toygan import metrics, verdict
+from toygan.config.settings import Evaluation
+from toygan.evaluation import metrics, verdict
 from toygan.io import read_json, write_json
 from toygan.logs import setup
 
 log = setup(snakemake.log[0])
 run = read_json(snakemake.input.run)
-settings = snakemake.params.settings
+settings = Evaluation.parse(snakemake.params.settings)
 result = metrics.evaluate(
     np.load(snakemake.input.eval_samples),
     np.load(snakemake.input.a),

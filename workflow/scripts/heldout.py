@@ -1,5 +1,5 @@
 """Rule heldout: two independent real samples for scoring and the noise floor."""
-from toygan import datasets
+from toygan.data import datasets
 from toygan.io import save_npy
 from toygan.logs import setup
 

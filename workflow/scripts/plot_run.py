@@ -1,6 +1,6 @@
 """Rule plot_run: the per-run figures (no TensorFlow)."""
 from toygan.logs import setup
-from toygan.run_figures import draw_run_figures
+from toygan.plots.jobs import draw_run_figures
 
 setup(snakemake.log[0])
 draw_run_figures(

@@ -1,13 +1,14 @@
 """Rule reference: a dataset's noise-floor distribution and the modes runs are scored against."""
 import numpy as np
 
-from toygan import reference
+from toygan.config.settings import Evaluation
+from toygan.evaluation import reference
 from toygan.io import write_json
 from toygan.logs import setup
 
 log = setup(snakemake.log[0])
 floor, modes = reference.build(snakemake.params.spec, np.load(snakemake.input.a), np.load(snakemake.input.b),
-                               snakemake.params.settings)
+                               Evaluation.parse(snakemake.params.settings))
 w1 = floor["metrics"]["w1"]
 log.info("W1 floor over %d pairs of %d rows: %.4g ± %.4g (sd); modes: %d (%s)", floor["pairs"], floor["n_rows"],
          w1["mean"], w1["sd"], len(modes["components"]["weights"]), modes["source"])

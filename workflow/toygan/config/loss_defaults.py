@@ -11,9 +11,10 @@ docs/config.md shows this table; keep the two in step.
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from typing import Any
 
 from ..data import datasets as ds
+from .schema import default_of
 
 # Adam constants by loss. DCGAN (Radford et al. 2016) for the BCE-type losses, also used by
 # LSGAN (Mao et al. 2017) and for hinge in SNGAN (Miyato et al. 2018); WGAN-GP's toy-data
@@ -39,7 +40,8 @@ LATENT_BY_DIM: dict[int, dict] = {
     2: {"dim": 2, "distribution": "normal"},
 }
 
-DEFAULT_LOSS = "bce_smoothed"  # the schema's; it keeps the schema's (teaching-loop) settings
+# The schema's loss (bce_smoothed): it keeps the schema's own, teaching-loop settings.
+DEFAULT_LOSS = default_of("experiments", "*", "loss", "name")
 
 
 def defaults_for(loss: str, dim: int) -> dict:
@@ -54,7 +56,7 @@ def defaults_for(loss: str, dim: int) -> dict:
     return copy.deepcopy(out)
 
 
-def apply_loss_defaults(cfg: dict, dim_of: Callable[[dict], int] = ds.dim) -> dict:
+def apply_loss_defaults(cfg: dict) -> dict:
     """Fill, in place, the unset keys of each experiment from ``defaults_for`` its loss and
     its dataset's dimension. Malformed parts are left for the schema to report."""
     experiments, datasets = cfg.get("experiments"), cfg.get("datasets")
@@ -70,7 +72,7 @@ def apply_loss_defaults(cfg: dict, dim_of: Callable[[dict], int] = ds.dim) -> di
             continue  # unknown dataset or kind: the schema and the cross checks say so
         name = exp["dataset"]
         if name not in dims:
-            dims[name] = _dim(spec, dim_of)
+            dims[name] = ds.dim(spec, unreadable=2)  # an unreadable file gets the 2-D defaults
         if dims[name] in NETWORK_BY_DIM:
             _fill_unset(exp, defaults_for(loss, dims[name]))
     return cfg
@@ -81,17 +83,6 @@ def _loss_name(exp: Any) -> str | None:
         return None
     loss = exp.get("loss", {})
     return loss.get("name", DEFAULT_LOSS) if isinstance(loss, dict) else None
-
-
-def _dim(spec: dict, dim_of: Callable[[dict], int]) -> int:
-    if spec["kind"] != "file":
-        return dim_of(spec)
-    # Only the file's columns tell its dimension. An unreadable file gets the 2-D defaults
-    # here; the data rule then stops with the message naming the file and the row.
-    try:
-        return dim_of({**spec, "columns": spec.get("columns")})
-    except (ds.DataFileError, OSError, KeyError, TypeError, ValueError):
-        return 2
 
 
 def _fill_unset(target: dict, defaults: dict) -> None:

@@ -12,39 +12,16 @@ No TensorFlow here: the rules use this to decide which experiments may share a t
 from __future__ import annotations
 
 import copy
-from typing import Any
 
-_OPTIMIZER = ("learning_rate", "beta_1", "beta_2", "rho", "momentum", "epsilon",
-              "schedule.final_fraction", "schedule.warmup_steps")
+from .settings import get, per_replica_fields
 
-# Dotted paths inside one experiment.
-SCALAR_KEYS: tuple[str, ...] = (
-    *(f"{net}.optimizer.{key}" for net in ("generator", "discriminator") for key in _OPTIMIZER),
-    "loss.real_label",
-    "loss.fake_label",
-    "loss.gp_weight",
-    "loss.r1_gamma",
-    "loss.r2_gamma",
-    "training.ema.decay",
-    "training.ema.start_epoch",
-)
-
-
-def get(cfg: dict, dotted: str) -> Any:
-    node = cfg
-    for part in dotted.split("."):
-        node = node[part]
-    return node
-
+# Dotted paths inside one experiment, from the per-replica marks of toygan.config.settings.
+SCALAR_KEYS: tuple[str, ...] = tuple(path for path, _ in per_replica_fields())
 
 # Scalars whose zero switches arithmetic off: the trainer then leaves it out of the graph, and
 # XLA rounds the rest differently (fused multiply-adds) from a replica that runs it with 0.
 # Whether each is zero is therefore structure, so a replica is bit-identical alone or batched.
-SWITCHES: tuple[str, ...] = (
-    *(f"{net}.optimizer.momentum" for net in ("generator", "discriminator")),
-    "loss.r1_gamma",
-    "loss.r2_gamma",
-)
+SWITCHES: tuple[str, ...] = tuple(path for path, f in per_replica_fields() if f.metadata["switch"])
 
 
 def structure(experiment: dict) -> dict:

@@ -20,8 +20,8 @@ import yaml
 from ..sweeps import grid
 from ..data.datasets import min_training_rows
 from .loss_defaults import apply_loss_defaults
-
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
+from .schema import load_schema
+from .schema import resolve as _resolve
 
 # JSON Schema counts 20.0 as an integer; YAML users mean a float there, and range() or an
 # array shape would fail on it deep inside a job. An integer here is a YAML integer.
@@ -35,30 +35,6 @@ _Validator = jsonschema.validators.extend(
 
 class ConfigError(ValueError):
     """A config value is wrong; the message names the key path."""
-
-
-# The `evaluation` keys of the per-dataset rule `reference` (toygan.evaluation.reference): the verdict
-# thresholds are not among them, so changing a threshold never recomputes the floors.
-REFERENCE_SETTINGS = ("n_samples", "ot_subsample", "histogram_bins", "epsilon", "mode_threshold", "seed",
-                      "floor_pairs", "truth_samples", "truth_projections", "max_modes")
-
-
-def load_schema() -> dict:
-    with open(SCHEMA_PATH) as fh:
-        return yaml.safe_load(fh)
-
-
-def _resolve(schema: dict, root: dict) -> dict:
-    while "$ref" in schema:
-        ref = schema["$ref"]
-        assert ref.startswith("#/"), ref
-        node = root
-        for part in ref[2:].split("/"):
-            node = node[part]
-        # Keys beside a $ref (e.g. a local default) win over the referenced schema.
-        extra = {k: v for k, v in schema.items() if k != "$ref"}
-        schema = {**node, **extra}
-    return schema
 
 
 def _matches(instance: Any, schema: dict, root: dict) -> bool:

@@ -11,6 +11,7 @@ so callers never branch on ``ndim``.
 
 from __future__ import annotations
 
+import functools
 import csv
 import itertools
 import math
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
+
+from .. import streams
 
 SYNTHETIC_KINDS = ("normal", "mixture", "ring", "grid")
 FILE_KINDS = ("file",)
@@ -33,14 +36,30 @@ class DataFileError(ValueError):
 # ---------------------------------------------------------------------------------------
 
 
-def dim(spec: dict) -> int:
-    """Dimension of the data of ``spec``; a file is loaded because only its columns tell."""
+def dim(spec: dict, *, unreadable: int | None = None) -> int:
+    """Dimension of the data of ``spec``. A file's is the number of its chosen columns, or else
+    read from the file. With ``unreadable``, a file that cannot be read gives that number
+    instead of an error (the data rule then stops with the message naming the file and row)."""
     kind = _kind(spec)
     if kind in ("normal", "mixture"):
         return 1
     if kind in ("ring", "grid"):
         return 2
-    return int(load_file(spec["path"], spec["columns"]).shape[1])
+    if spec.get("columns"):
+        return len(spec["columns"])
+    try:
+        path = Path(spec["path"])
+        return _file_dim(path, path.stat().st_mtime_ns)
+    except (DataFileError, OSError, KeyError, TypeError, ValueError):
+        if unreadable is None:
+            raise
+        return unreadable
+
+
+@functools.lru_cache(maxsize=64)
+def _file_dim(path: Path, mtime_ns: int) -> int:
+    """Read once per version of the file: the rules ask for every train job."""
+    return int(load_file(path, None).shape[1])
 
 
 def training_data(spec: dict) -> np.ndarray:
@@ -78,8 +97,8 @@ def heldout_pair(spec: dict, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]
     if kind == "file":
         return _file_heldout(spec)
     comp = components(spec)
-    a = _sample_components(comp, n, np.random.default_rng(np.random.SeedSequence([spec["seed"], seed, 1])))
-    b = _sample_components(comp, n, np.random.default_rng(np.random.SeedSequence([spec["seed"], seed, 2])))
+    a, b = (_sample_components(comp, n, np.random.default_rng(np.random.SeedSequence([spec["seed"], seed, side])))
+            for side in (streams.HELDOUT_A, streams.HELDOUT_B))
     return a, b
 
 
@@ -96,7 +115,7 @@ def floor_pairs(spec: dict, n: int, seed: int, k: int, heldout: np.ndarray | Non
         raise DataFileError(f"{spec.get('path')}: the noise floor needs at least 2 held-out rows")
     comp = None if kind == "file" else components(spec)
     for i in range(k):
-        rng = np.random.default_rng(np.random.SeedSequence([spec["seed"], seed, 3, i]))
+        rng = np.random.default_rng(np.random.SeedSequence([spec["seed"], seed, streams.FLOOR_PAIRS, i]))
         if comp is None:
             m = len(heldout) // 2
             yield heldout[rng.integers(0, len(heldout), m)], heldout[rng.integers(0, len(heldout), m)]

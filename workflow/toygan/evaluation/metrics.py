@@ -15,6 +15,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ..config.settings import Evaluation
 from . import truth
 
 
@@ -41,20 +42,6 @@ __all__ = [
 # so the curve in history.csv is not jittered by re-drawn directions).
 TRAINING_SEED = 0
 TRAINING_PROJECTIONS = 128
-
-# Defaults of the `evaluation` config section (workflow/schemas/config.schema.yaml).
-DEFAULT_SETTINGS = {
-    "n_samples": 10000,
-    "ot_subsample": 2000,
-    "histogram_bins": 200,
-    "epsilon": 1.0e-10,
-    "mode_threshold": 3.0,
-    "seed": 12345,
-    "floor_pairs": 20,
-    "truth_samples": 100000,
-    "truth_projections": 32,
-    "max_modes": 10,
-}
 
 # Rows of the std-normalised distance matrix computed at once in mode_metrics.
 _CHUNK = 65536
@@ -141,7 +128,7 @@ def _py(value: Any) -> Any:
 # distances
 
 
-def w1(a: Any, b: Any, *, ot_subsample: int = 2000, seed: int = 0) -> float:
+def w1(a: Any, b: Any, *, ot_subsample: int, seed: int = 0) -> float:
     """Wasserstein-1 distance between two samples (uniform weights, Euclidean ground cost).
 
     d = 1: exact, ``scipy.stats.wasserstein_distance`` on all points.
@@ -189,7 +176,7 @@ def _kl(p: np.ndarray, q: np.ndarray) -> float:
 
 
 def histogram_divergences(
-    real: Any, gen: Any, *, bins: int = 200, epsilon: float = 1e-10
+    real: Any, gen: Any, *, bins: int, epsilon: float
 ) -> dict[str, float]:
     """Histogram Jensen-Shannon and Kullback-Leibler divergences (1-D, nats).
 
@@ -267,7 +254,7 @@ def _assign(x: np.ndarray, means: np.ndarray, stds: np.ndarray) -> tuple[np.ndar
     return nearest, dist
 
 
-def mode_mass(samples: Any, comps: Mapping[str, Any], *, threshold: float = 3.0) -> list[float]:
+def mode_mass(samples: Any, comps: Mapping[str, Any], *, threshold: float) -> list[float]:
     """Per mode, the fraction of *all* rows that are high quality and nearest to it.
 
     Real data puts about w_k there (a little less: the tails beyond ``threshold``); a
@@ -280,7 +267,7 @@ def mode_mass(samples: Any, comps: Mapping[str, Any], *, threshold: float = 3.0)
     return [float(c) / x.shape[0] for c in counts]
 
 
-def mode_metrics(samples: Any, comps: Mapping[str, Any], *, threshold: float = 3.0) -> dict:
+def mode_metrics(samples: Any, comps: Mapping[str, Any], *, threshold: float) -> dict:
     """Mode coverage as in VEEGAN (Srivastava et al. 2017) and PacGAN (Lin et al. 2018).
 
     Each sample goes to the component k minimising ||(x - mu_k) / sigma_k||; it is *high
@@ -329,14 +316,14 @@ def distance_names(d: int) -> list[str]:
     return ["w1", "ks_stat", "js", "kl"] if d == 1 else ["w1", "sliced_w1"]
 
 
-def distances(gen: np.ndarray, real: np.ndarray, s: Mapping[str, Any]) -> dict[str, float]:
+def distances(gen: np.ndarray, real: np.ndarray, s: Evaluation) -> dict[str, float]:
     """Every distance of ``distance_names(d)`` (plus ``ks_pvalue`` in 1-D) from ``gen`` to ``real``."""
-    out = {"w1": w1(real, gen, ot_subsample=int(s["ot_subsample"]), seed=int(s["seed"]))}
+    out = {"w1": w1(real, gen, ot_subsample=s.ot_subsample, seed=s.seed)}
     if real.shape[1] == 1:
         out["ks_stat"], out["ks_pvalue"] = ks(real, gen)
-        out.update(histogram_divergences(real, gen, bins=int(s["histogram_bins"]), epsilon=float(s["epsilon"])))
+        out.update(histogram_divergences(real, gen, bins=s.histogram_bins, epsilon=s.epsilon))
     else:
-        out["sliced_w1"] = sliced_w1(real, gen, seed=int(s["seed"]))
+        out["sliced_w1"] = sliced_w1(real, gen, seed=s.seed)
     return out
 
 
@@ -348,7 +335,7 @@ def _moment_keys(d: int) -> list[str]:
 _MODE_KEYS = ["modes_captured", "n_modes", "high_quality_fraction", "reverse_kl"]
 
 
-def floor_stats(floor: Any, real: np.ndarray, s: Mapping[str, Any]) -> tuple[dict, dict, int]:
+def floor_stats(floor: Any, real: np.ndarray, s: Evaluation) -> tuple[dict, dict, int]:
     """(means, sds, pairs) of the noise floor: from a floor distribution (the mapping written
     by ``toygan.evaluation.reference.floor_distribution``) or, given an array B, from the one pair (B, A)
     with sd None."""
@@ -374,11 +361,11 @@ def _mass_ratio_min(gen: Sequence[float], ref: Sequence[float]) -> float | None:
     return min(g / r for g, r in pairs) if pairs else None
 
 
-def _mode_results(gen: np.ndarray | None, real: np.ndarray, modes: Mapping, s: Mapping[str, Any]) -> dict:
+def _mode_results(gen: np.ndarray | None, real: np.ndarray, modes: Mapping, s: Evaluation) -> dict:
     """Mode metrics of the generated rows (no prefix), held-out A (``real_``) and, for
     fitted modes, all real rows (``real_all_``), with the per-mode masses the verdict uses."""
     comps, _, real_all = _mode_reference(modes)
-    thr = float(s["mode_threshold"])
+    thr = s.mode_threshold
     out: dict[str, Any] = {}
     real_modes = mode_metrics(real, comps, threshold=thr)
     gm = mode_metrics(gen, comps, threshold=thr) if gen is not None else {
@@ -405,12 +392,11 @@ def evaluate(
     heldout_a: Any,
     floor: Any,
     modes: Mapping[str, Any] | None,
-    settings: Mapping[str, Any] | None = None,
+    settings: Evaluation,
 ) -> dict:
     """All final metrics of one run, JSON-safe (lists only for the per-mode masses).
 
-    ``settings`` is the ``evaluation`` config section (missing keys take the schema
-    defaults). ``floor`` is the noise-floor distribution of the dataset (floor.json) or a
+    ``settings`` is the ``evaluation`` config section. ``floor`` is the noise-floor distribution of the dataset (floor.json) or a
     second real sample B (a single pair). ``modes`` is None, the true components
     ({"means", "stds", "weights"}) or modes.json (``source`` "known" or "gmm").
 
@@ -422,7 +408,7 @@ def evaluate(
     NaN/inf (or none) give ``status: "failed"`` and a ``reason``; their metrics are None while
     the real-data reference values (floors, ``real_*``) are still reported.
     """
-    s = {**DEFAULT_SETTINGS, **(settings or {})}
+    s = settings
     real = _as_2d(heldout_a, "heldout_a")
     d = real.shape[1]
     gen_all = np.asarray(generated, dtype=float)
@@ -431,8 +417,8 @@ def evaluate(
     if gen_all.ndim != 2 or gen_all.shape[1] != d:
         raise ValueError(f"generated has shape {np.shape(generated)}, expected (n, {d})")
     comps, known, _ = _mode_reference(modes)
-    n_mode_rows = max(int(s["n_samples"]), real.shape[0])
-    used = gen_all[: max(n_mode_rows, int(s["truth_samples"]) if known else 0)]
+    n_mode_rows = max(s.n_samples, real.shape[0])
+    used = gen_all[: max(n_mode_rows, s.truth_samples if known else 0)]
 
     reason = None
     if used.shape[0] == 0:
@@ -470,8 +456,8 @@ def evaluate(
         out.update(_mode_results(None if reason else gen_all[:n_mode_rows], real, modes, s))
         out["modes_source"] = "known" if known else "gmm"
     if known:
-        rows = gen_all[: int(s["truth_samples"])]
-        out["w1_truth"] = None if reason else _py(truth.w1_truth(rows, comps, projections=int(s["truth_projections"])))
+        rows = gen_all[: s.truth_samples]
+        out["w1_truth"] = None if reason else _py(truth.w1_truth(rows, comps, projections=s.truth_projections))
         out["n_truth"] = int(rows.shape[0])
         noise = floor.get("w1_truth_noise") if isinstance(floor, Mapping) else None
         out["w1_truth_noise"] = _py(noise["mean"]) if noise else None

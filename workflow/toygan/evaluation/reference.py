@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 import numpy as np
 
+from ..config.settings import Evaluation
 from ..data import datasets
 from . import metrics, truth
 
@@ -29,10 +30,10 @@ def _mean_sd(values: list[float]) -> dict[str, Any]:
     return {"mean": float(v.mean()), "sd": float(v.std(ddof=1)) if v.size > 1 else None, "values": v.tolist()}
 
 
-def floor_distribution(pairs: Iterable[tuple[np.ndarray, np.ndarray]], settings: Mapping[str, Any], source: str) -> dict:
+def floor_distribution(pairs: Iterable[tuple[np.ndarray, np.ndarray]], settings: Evaluation, source: str) -> dict:
     """{"pairs", "n_rows", "source", "metrics": {M: {"mean", "sd", "values"}}} of the noise floor:
     M(b, a) for every pair, with the same settings (subsample, bins, seed) as the runs."""
-    s = {**metrics.DEFAULT_SETTINGS, **settings}
+    s = settings
     values: dict[str, list[float]] = {}
     n_rows = None
     for a, b in pairs:
@@ -46,16 +47,16 @@ def floor_distribution(pairs: Iterable[tuple[np.ndarray, np.ndarray]], settings:
             "metrics": {k: _mean_sd(v) for k, v in values.items()}}
 
 
-def truth_noise(spec: dict, settings: Mapping[str, Any]) -> dict | None:
+def truth_noise(spec: dict, settings: Evaluation) -> dict | None:
     """``w1_truth`` of ``TRUTH_NOISE_DRAWS`` exact draws of ``truth_samples`` rows from the
     known distribution (mean, sd, values); None for file data."""
     comps = datasets.components(spec)
     if comps is None:
         return None
-    s = {**metrics.DEFAULT_SETTINGS, **settings}
-    n = int(s["truth_samples"])
-    draws = datasets.floor_pairs(spec, n, int(s["seed"]) + 1, TRUTH_NOISE_DRAWS)  # +1: not the floor's pairs
-    values = [truth.w1_truth(a, comps, projections=int(s["truth_projections"])) for a, _ in draws]
+    s = settings
+    n = s.truth_samples
+    draws = datasets.floor_pairs(spec, n, s.seed + 1, TRUTH_NOISE_DRAWS)  # +1: not the floor's pairs
+    values = [truth.w1_truth(a, comps, projections=s.truth_projections) for a, _ in draws]
     return {**_mean_sd(values), "n_rows": n}
 
 
@@ -81,28 +82,28 @@ def fit_modes(rows: np.ndarray, max_modes: int, seed: int) -> dict:
     }
 
 
-def modes(spec: dict, all_rows: np.ndarray | None, settings: Mapping[str, Any]) -> dict:
+def modes(spec: dict, all_rows: np.ndarray | None, settings: Evaluation) -> dict:
     """modes.json: {"source": "known", "components"} for synthetic kinds; for file data
     {"source": "gmm", "components" (with "bic"), "real_all": mode metrics, ``mode_mass`` and
     ``n_rows`` of all real rows (training and held-out)}."""
     comps = datasets.components(spec)
     if comps is not None:
         return {"source": "known", "components": {k: v.tolist() for k, v in comps.items()}}
-    s = {**metrics.DEFAULT_SETTINGS, **settings}
-    fit = fit_modes(all_rows, int(s["max_modes"]), int(s["seed"]))
-    thr = float(s["mode_threshold"])
+    s = settings
+    fit = fit_modes(all_rows, s.max_modes, s.seed)
+    thr = s.mode_threshold
     real_all = {**metrics.mode_metrics(all_rows, fit, threshold=thr),
                 "mode_mass": metrics.mode_mass(all_rows, fit, threshold=thr), "n_rows": int(len(all_rows))}
     return {"source": "gmm", "components": fit, "real_all": real_all}
 
 
-def build(spec: dict, heldout_a: np.ndarray, heldout_b: np.ndarray, settings: Mapping[str, Any]) -> tuple[dict, dict]:
+def build(spec: dict, heldout_a: np.ndarray, heldout_b: np.ndarray, settings: Evaluation) -> tuple[dict, dict]:
     """(floor.json, modes.json) of one dataset. Synthetic kinds draw fresh floor pairs of
     ``n_samples`` rows; file data bootstraps its held-out rows and fits modes to all rows."""
-    s = {**metrics.DEFAULT_SETTINGS, **settings}
+    s = settings
     is_file = datasets.components(spec) is None
     heldout = np.vstack([heldout_a, heldout_b])
-    pairs = datasets.floor_pairs(spec, int(s["n_samples"]), int(s["seed"]), int(s["floor_pairs"]),
+    pairs = datasets.floor_pairs(spec, s.n_samples, s.seed, s.floor_pairs,
                                  heldout=heldout if is_file else None)
     source = (f"bootstrap resamples of the {len(heldout)} held-out rows" if is_file
               else "independent draws of the known distribution")

@@ -89,7 +89,7 @@ def directions_2d(projections: int) -> np.ndarray:
     return np.stack([np.cos(angles), np.sin(angles)])
 
 
-def w1_truth(generated: Any, comps: Mapping[str, Any], *, projections: int = 32) -> float:
+def w1_truth(generated: Any, comps: Mapping[str, Any], *, projections: int) -> float:
     """W1 (1-D) or sliced W1 (2-D) between ``generated`` (n, d) and the mixture ``comps``
     ({"means": (k, d), "stds": (k, d) or (k,), "weights": (k,)})."""
     x = np.asarray(generated, dtype=float)

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from ..config.settings import Evaluation
+
 VERDICTS = ("ok", "mode_collapse", "diverged", "failed", "inconclusive")
-# Defaults of the thresholds in the `evaluation` config section (schema).
-THRESHOLDS = {"collapse_mass_ratio": 0.5, "min_mode_rows": 20}
-
-__all__ = ["VERDICTS", "THRESHOLDS", "decide"]
+__all__ = ["VERDICTS", "decide"]
 
 
-def decide(result: Mapping[str, Any], settings: Mapping[str, Any] | None = None) -> tuple[str, str]:
-    """(verdict, reason) of one run's metrics (``metrics.evaluate`` plus its final status)."""
-    s = {**THRESHOLDS, **(settings or {})}
+def decide(result: Mapping[str, Any], settings: Evaluation) -> tuple[str, str]:
+    """(verdict, reason) of one run's metrics (``metrics.evaluate`` plus its final status);
+    the thresholds are those of ``settings``, the evaluation section."""
+    s = settings
     status = result.get("status")
     if status == "failed":
         return "failed", result.get("reason") or "generated sample unusable"
@@ -35,13 +35,13 @@ def decide(result: Mapping[str, Any], settings: Mapping[str, Any] | None = None)
     if result.get("n_modes") is None or rows is None:
         return "inconclusive", "no mode reference for this dataset"
     where = result.get("mode_reference", "real data")
-    if rows < int(s["min_mode_rows"]):
+    if rows < s.min_mode_rows:
         return "inconclusive", (f"smallest mode has {rows:.0f} real rows in {where}, "
-                                f"fewer than min_mode_rows {int(s['min_mode_rows'])}")
+                                f"fewer than min_mode_rows {s.min_mode_rows}")
     missing = int(result["n_modes"]) - int(result["modes_captured"])
     if missing:
         return "mode_collapse", f"{missing} of {int(result['n_modes'])} modes missing"
-    ratio, limit = result.get("mode_mass_ratio_min"), float(s["collapse_mass_ratio"])
+    ratio, limit = result.get("mode_mass_ratio_min"), s.collapse_mass_ratio
     if ratio is not None and ratio < limit:
         return "mode_collapse", (f"a mode gets {ratio:.2f}× its real mass ({where}), "
                                  f"below collapse_mass_ratio {limit:g}")

@@ -9,6 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import plots
+from ..sampling import keras_numpy
+from ..sampling.grid import figure_grid, grid_points, on_grid
+from ..sampling.sample import d_at_points
 from ..io import read_json, write_text
 
 
@@ -49,6 +52,22 @@ def draw_run_figures(inputs: dict, outputs: dict, settings: dict, *, experiment:
                       diverged_epoch=run["diverged_epoch"], **who)
 
 
+def d_on_figure_grid(snapshots: dict, discriminator: str, real: np.ndarray) -> dict:
+    """{"d_grid": D of every snapshot on the figure grid, "grid_x"[, "grid_y"]}, from the weights
+    the trainer kept per snapshot and the architecture of the saved discriminator."""
+    grid = figure_grid(real)
+    points = grid_points(grid)
+    pack = None
+    frames = []
+    n_weights = sum(1 for k in snapshots if k.startswith("d_weights_"))
+    for i in range(len(snapshots["epochs"])):
+        model = keras_numpy.load(discriminator, [snapshots[f"d_weights_{j}"][i] for j in range(n_weights)])
+        pack = pack or snapshots["d_weights_0"].shape[1] // real.shape[1]  # the first kernel's rows
+        frames.append(on_grid(d_at_points(model, points, pack), grid))
+    shape = (0, *on_grid(np.zeros(len(points)), grid).shape)
+    return {"d_grid": np.stack(frames) if frames else np.zeros(shape), **grid}
+
+
 def draw_animation(inputs: dict, gif: str, page: str, settings: dict, *, experiment: str, seed: int):
     """The training GIF, and an HTML page that embeds it: Snakemake's report shows HTML inline
     but offers a GIF only as a download."""
@@ -56,7 +75,10 @@ def draw_animation(inputs: dict, gif: str, page: str, settings: dict, *, experim
     label = "D(x) = P(real)" if run["d_output"] == "probability" else "critic value D(x)"
     with np.load(inputs["snapshots"]) as snaps:
         snapshots = {k: snaps[k] for k in snaps.files}
-    plots.animation(snapshots, np.load(inputs["data"]), gif, settings, experiment=experiment, seed=seed, label=label)
+    real = np.load(inputs["data"])
+    if "d_grid" not in snapshots:  # D's weights per snapshot: draw it on the figure grid
+        snapshots |= d_on_figure_grid(snapshots, inputs["discriminator"], real)
+    plots.animation(snapshots, real, gif, settings, experiment=experiment, seed=seed, label=label)
     encoded = base64.b64encode(Path(gif).read_bytes()).decode()
     title = f"{experiment} · seed {seed}: training animation"
     write_text(page, (

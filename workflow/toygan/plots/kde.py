@@ -1,4 +1,5 @@
-"""The 1-D density curve of ``seaborn.kdeplot(x=...)`` drawn with NumPy and matplotlib only.
+"""The one 1-D kernel density estimate of the figures, and its curve as ``seaborn.kdeplot(x=...)``
+draws it, with NumPy and matplotlib only.
 
 Importing seaborn imports scipy.stats (about half of a figure job's start-up); the 1-D figures
 only need its univariate KDE line, which is reproduced here step for step: scipy's
@@ -29,17 +30,32 @@ def kde_bandwidth(x: np.ndarray, bw_adjust: float) -> float:
     return float(np.sqrt(variance) * factor)
 
 
+def density(x: np.ndarray, grid: np.ndarray, bw: float) -> np.ndarray:
+    """The Gaussian KDE of ``x`` with kernel standard deviation ``bw`` at ``grid``."""
+    # scipy's gaussian_kernel_estimate: scale by the bandwidth, sum the weighted kernels over
+    # the data points in order (a reduction over axis 0 adds row after row), then normalise.
+    z = x[:, None] / bw - grid[None, :] / bw
+    kernels = np.exp(-(z * z) / 2) * (1.0 / len(x))
+    return kernels.sum(axis=0) * (math.pow(2 * math.pi, -0.5) / bw)
+
+
 def kde_curve(x: np.ndarray, *, bw_adjust: float, clip: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
     """(support, density) of ``x`` as seaborn computes them for ``kdeplot(x=x, clip=clip)``."""
     x = np.asarray(x, dtype=float)
     bw = kde_bandwidth(x, bw_adjust)
     support = np.linspace(max(x.min() - bw * CUT, clip[0]), min(x.max() + bw * CUT, clip[1]), GRIDSIZE)
-    # scipy's gaussian_kernel_estimate: scale by the bandwidth, sum the weighted kernels over
-    # the data points in order (a reduction over axis 0 adds row after row), then normalise.
-    z = x[:, None] / bw - support[None, :] / bw
-    kernels = np.exp(-(z * z) / 2) * (1.0 / len(x))
-    density = kernels.sum(axis=0) * (math.pow(2 * math.pi, -0.5) / bw)
-    return support, density
+    return support, density(x, support, bw)
+
+
+def density_on(x: np.ndarray, grid: np.ndarray, *, bw_adjust: float, bw_floor: float) -> np.ndarray:
+    """The same estimate on a fixed grid (the animation's frames share one), its bandwidth at
+    least ``bw_floor`` so that a generator collapsed to a point still draws a finite curve."""
+    x = np.asarray(x, dtype=float).ravel()
+    x = x[np.isfinite(x)]
+    if not len(x):
+        return np.zeros_like(grid, dtype=float)
+    bw = kde_bandwidth(x, bw_adjust) if len(x) > 1 else 0.0
+    return density(x, grid, max(bw if np.isfinite(bw) else 0.0, bw_floor, 1e-12))
 
 
 def kde_line(ax, x: np.ndarray, *, color, bw_adjust: float, clip: tuple[float, float], alpha=None, **line_kws):

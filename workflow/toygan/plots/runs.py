@@ -27,7 +27,6 @@ from .style import (  # noqa: E402
     fmt_ratio,
     is_degenerate,
     is_probability_label,
-    kde_numpy,
     new_figure,
     note_outside,
     outside_fraction,
@@ -79,8 +78,7 @@ def _kde(ax, x, *, color, label, bw_adjust, view, fill=False, lw=2.0, **kw) -> f
         line = ax.lines[-1]
         ax.fill_between(line.get_xdata(), line.get_ydata(), color=color, alpha=alpha or 0.25, lw=0,
                         zorder=line.get_zorder() - 0.1)
-    grid = np.linspace(view[0], view[1], 400)
-    return float(kde_numpy(x, grid, bw_adjust=bw_adjust).max())
+    return float(np.max(ax.lines[-1].get_ydata()))  # the drawn curve's own peak
 
 
 def _cap_density_ylim(ax, real_peak: float, other_peak: float) -> None:

@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from ..config.schema import section_defaults  # noqa: E402
 from .theme import set_theme  # noqa: E402
 
 # Okabe-Ito colour-blind safe colours, used identically in every figure.
@@ -26,19 +27,8 @@ FLOOR_COLOR = "#7F7F7F"  # grey: noise-floor reference lines
 DIVERGED_COLOR = "#CC0000"  # red: divergence marker
 HEATMAP_CMAP = "Greys"  # neutral so that blue and vermillion points stay visible on top
 
-# Same defaults as the `plots` section of workflow/schemas/config.schema.yaml; used only
-# when a caller passes a partial settings dict.
-DEFAULTS: dict[str, Any] = {
-    "format": "png",
-    "dpi": 110,
-    "figsize": [7.0, 4.5],
-    "kde_bw_adjust": 1.0,
-    "scatter_points": 2000,
-    "animation_frames": 30,
-    "animation_size": [5.0, 3.5],
-    "animation_dpi": 60,
-    "animation_fps": 6,
-}
+# The `plots` section's defaults, from the schema: used when a caller passes a partial dict.
+DEFAULTS: dict[str, Any] = section_defaults("plots")
 
 
 def setting(settings: Mapping[str, Any] | None, key: str) -> Any:
@@ -192,21 +182,6 @@ def note_outside(ax, frac: float, what: str = "generated points") -> None:
             ha="right", va="bottom", fontsize="x-small", color=FAKE_COLOR,
             bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.8),
         )
-
-
-def kde_numpy(x: np.ndarray, grid: np.ndarray, *, bw_adjust: float = 1.0, bw_floor: float = 0.0,
-              max_points: int = 2000) -> np.ndarray:
-    """Fast, singularity-proof Gaussian KDE (Scott's rule × bw_adjust, floored)."""
-    x = np.asarray(x, dtype=float).ravel()
-    x = x[np.isfinite(x)]
-    if not len(x):
-        return np.zeros_like(grid, dtype=float)
-    x = subsample(x[:, None], max_points)[:, 0]
-    n = len(x)
-    h = bw_adjust * np.std(x) * n ** (-1 / 5)
-    h = max(h, bw_floor, 1e-12)
-    z = (grid[:, None] - x[None, :]) / h
-    return np.exp(-0.5 * z * z).sum(axis=1) / (n * h * np.sqrt(2 * np.pi))
 
 
 def is_degenerate(x: np.ndarray) -> bool:

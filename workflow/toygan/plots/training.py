@@ -16,6 +16,7 @@ from matplotlib.animation import PillowWriter  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from .kde import density_on  # noqa: E402
 from .runs import PEAK_CAP, _d_limits, heatmap_cmap  # noqa: E402
 from .style import (  # noqa: E402
     D_COLOR,
@@ -28,7 +29,6 @@ from .style import (  # noqa: E402
     clip_to_grid,
     finite_rows,
     is_probability_label,
-    kde_numpy,
     new_figure,
     outside_fraction,
     run_title,
@@ -259,8 +259,8 @@ def _setup_1d(fig, ax, snapshots, samples, real, idx, settings, label):
     span = view[1] - view[0]
     xs = np.linspace(view[0], view[1], 300)
     floor = 0.01 * span
-    real_dens = kde_numpy(real[:, 0], xs, bw_adjust=bw, bw_floor=floor, max_points=3000)
-    gen_dens = {i: kde_numpy(samples[i, :, 0], xs, bw_adjust=bw, bw_floor=floor, max_points=1500) for i in idx}
+    real_dens = density_on(subsample(real, 3000)[:, 0], xs, bw_adjust=bw, bw_floor=floor)
+    gen_dens = {i: density_on(subsample(samples[i], 1500)[:, 0], xs, bw_adjust=bw, bw_floor=floor) for i in idx}
     real_peak = real_dens.max()
     gen_peak = max(g.max() for g in gen_dens.values())
     top = min(max(real_peak, gen_peak), PEAK_CAP * real_peak) * 1.08 if real_peak > 0 else max(gen_peak, 1.0)

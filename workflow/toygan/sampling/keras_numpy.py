@@ -18,7 +18,7 @@ import json
 import re
 import zipfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -139,8 +139,10 @@ def _weights(h5, key: str) -> list[np.ndarray]:
     return [np.asarray(group[str(i)], dtype=np.float32) for i in range(len(group))]
 
 
-def load(path: str | Path) -> NumpyModel:
-    """Read a ``.keras`` file written by ``keras.Model.save``; its layers must be in ``LAYERS``."""
+def load(path: str | Path, weights: Sequence[np.ndarray] | None = None) -> NumpyModel:
+    """Read a ``.keras`` file written by ``keras.Model.save``; its layers must be in ``LAYERS``.
+    ``weights`` replaces the file's weights (all of them, in the model's order, as
+    ``model.get_weights()`` lists them): the same network at another point of training."""
     import h5py  # a Keras dependency, so always installed with it
 
     path = Path(path)
@@ -150,6 +152,7 @@ def load(path: str | Path) -> NumpyModel:
             if config.get("class_name") != "Sequential":
                 raise UnsupportedModel(f"{path}: a {config.get('class_name')} model; only Sequential models load without TensorFlow")
             calls, used = [], {}
+            replacement = None if weights is None else iter(weights)
             for layer in config["config"]["layers"]:
                 cls, cfg = layer["class_name"], layer["config"]
                 where = f"{path}: layer {cfg.get('name')!r} ({cls})"
@@ -168,5 +171,13 @@ def load(path: str | Path) -> NumpyModel:
                 key = _snake_case(cls)
                 used[key] = used.get(key, -1) + 1
                 key = f"{key}_{used[key]}" if used[key] else key
-                calls.append(LAYERS[cls](cfg, _weights(h5, key), where))
+                stored = _weights(h5, key)
+                if replacement is not None:
+                    given = [np.asarray(w, dtype=np.float32) for _, w in zip(stored, replacement)]
+                    if len(given) != len(stored):
+                        raise UnsupportedModel(f"{where}: fewer replacement weights than the model has")
+                    stored = given
+                calls.append(LAYERS[cls](cfg, stored, where))
+            if replacement is not None and next(replacement, None) is not None:
+                raise UnsupportedModel(f"{path}: more replacement weights than the model has")
     return NumpyModel(config["config"].get("name", path.stem), calls)

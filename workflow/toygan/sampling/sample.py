@@ -10,17 +10,20 @@ import logging
 import numpy as np
 
 from . import keras_numpy
-from ..io import save_npy, save_npz, read_json
+from .. import streams
+from .grid import figure_grid, grid_points, on_grid
+from ..config.settings import Experiment, Latent
+from ..io import read_json, save_npy, save_npz
 
 log = logging.getLogger(__name__)
 
 
-def latent(latent_cfg: dict, n: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng([seed, 11])  # 11: not any stream the trainer uses
-    if latent_cfg["distribution"] == "uniform":
-        z = rng.uniform(latent_cfg["low"], latent_cfg["high"], size=(n, latent_cfg["dim"]))
+def latent(spec: Latent, n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng([seed, streams.SAMPLE_LATENT])
+    if spec.distribution == "uniform":
+        z = rng.uniform(spec.low, spec.high, size=(n, spec.dim))
     else:
-        z = rng.standard_normal((n, latent_cfg["dim"]))
+        z = rng.standard_normal((n, spec.dim))
     return z.astype(np.float32)
 
 
@@ -30,33 +33,26 @@ def packed(x: np.ndarray, pack: int) -> np.ndarray:
     return x[:rows].reshape(rows // pack, pack * x.shape[1])
 
 
-def grid_points(grid: dict) -> np.ndarray:
-    if "grid_y" not in grid:
-        return grid["grid_x"][:, None]
-    xx, yy = np.meshgrid(grid["grid_x"], grid["grid_y"])
-    return np.column_stack([xx.ravel(), yy.ravel()])
+def d_at_points(discriminator, points: np.ndarray, pack: int) -> np.ndarray:
+    """D at single points, (n,): a packed D sees ``pack`` copies of each point."""
+    return discriminator(np.tile(points.astype(np.float32), (1, pack)))[:, 0]
 
 
-def run(experiment: dict, seed: int, inputs: dict, outputs: dict, n_plot: int | None, n_eval: int) -> None:
+def run(experiment: Experiment, seed: int, inputs: dict, outputs: dict, n_eval: int) -> None:
     generator = keras_numpy.load(inputs["generator"])
     discriminator = keras_numpy.load(inputs["discriminator"])
     real = np.load(inputs["data"]).astype(np.float32)
-    pack = experiment["training"]["pack"]
-    n_plot = n_plot or len(real)
-    z = latent(experiment["latent"], max(n_plot, n_eval), seed)
+    pack = experiment.training.pack
+    n_plot = experiment.sampling.n or len(real)
+    z = latent(experiment.latent, max(n_plot, n_eval), seed)
     gen = generator(z).astype(np.float64)
     log.info("generated %d samples; %d non-finite rows", len(gen), int((~np.isfinite(gen).all(axis=1)).sum()))
 
     def score(x):
         return discriminator(packed(x.astype(np.float32), pack))[:, 0]
 
-    # D at single points: a packed D sees `pack` copies of the point.
-    with np.load(inputs["snapshots"]) as snap:
-        grid = {k: snap[k] for k in ("grid_x", "grid_y") if k in snap.files}
-    points = grid_points(grid)
-    d_grid = score(np.repeat(points, pack, axis=0))
-    if "grid_y" in grid:
-        d_grid = d_grid.reshape(len(grid["grid_y"]), len(grid["grid_x"]))
+    grid = figure_grid(real)
+    d_grid = on_grid(d_at_points(discriminator, grid_points(grid), pack), grid)
     finite = np.isfinite(gen).all(axis=1)
     save_npy(outputs["samples"], gen[:n_plot])
     save_npy(outputs["eval_samples"], gen[:n_eval])
@@ -84,4 +80,4 @@ def main_from_snakemake(smk) -> None:
         inputs = {key: (paths[i] if isinstance(paths, list) else paths) for key, paths in smk.input.items()}
         outputs = {key: paths[i] for key, paths in smk.output.items()}
         log.info("%s seed %d", point, seed)
-        run(experiment, seed, inputs, outputs, experiment["sampling"]["n"], smk.params.n_eval)
+        run(Experiment.parse(experiment), seed, inputs, outputs, smk.params.n_eval)

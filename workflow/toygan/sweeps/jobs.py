@@ -26,7 +26,7 @@ def shared_settings(experiment: dict, keys: Iterable[str]) -> dict:
 
 def replica_stamp(experiment: dict, dataset: dict, seed: int) -> str:
     """Fingerprint of what one (point, seed) replica's training depends on."""
-    shaped = {k: v for k, v in experiment.items() if k != "seeds"}
+    shaped = {k: copy.deepcopy(v) for k, v in experiment.items() if k != "seeds"}  # never edit the config
     drop_dotted(shaped, "training.seed_group_size")
     text = json.dumps({"experiment": shaped, "dataset": dataset, "seed": seed}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()

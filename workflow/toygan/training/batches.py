@@ -5,13 +5,14 @@ from __future__ import annotations
 import tensorflow as tf
 
 
-def block_layout(n_rows: int, training: dict) -> list[tuple[int, int, int]]:
-    """Runs of equal blocks as (first row, number of blocks, rows per block)."""
-    if training.get("batch_size"):
-        size = min(training["batch_size"], n_rows)
+def block_layout(n_rows: int, batches: int, batch_size: int | None) -> list[tuple[int, int, int]]:
+    """Runs of equal blocks as (first row, number of blocks, rows per block): ``batch_size``
+    rows each when given, else ``batches`` blocks (training.batch_size, training.batches)."""
+    if batch_size:
+        size = min(batch_size, n_rows)
         full, rest = divmod(n_rows, size)
     else:
-        batches = min(training["batches"], n_rows)
+        batches = min(batches, n_rows)
         size = n_rows // batches
         full, rest = batches - 1, n_rows - (batches - 1) * size
         if rest == size:
@@ -28,8 +29,8 @@ class RealRows:
     def __init__(self, data: tf.Tensor, settings, draws):
         self.data = data
         self.n_rows, self.dim = data.shape
-        self.shuffle = settings.training["shuffle"]
-        self.with_replacement = settings.with_replacement
+        self.shuffle = settings.exp.training.shuffle
+        self.with_replacement = settings.exp.training.with_replacement
         self.draws = draws
 
     def for_epoch(self, epoch):

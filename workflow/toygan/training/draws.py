@@ -8,27 +8,25 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from ..config.settings import Latent
+from ..streams import DOMAIN_FIXED, DOMAIN_ROWS, DOMAIN_SHUFFLE, DOMAIN_STEP, DOMAINS, GP_PURPOSE, PURPOSES
 from . import rng
-
-DOMAIN_STEP, DOMAIN_SHUFFLE, DOMAIN_FIXED, DOMAIN_ROWS = 0, 1, 2, 3
-PURPOSES = 64  # draws per step: z of critic step c uses c, the GP mix of step c uses 32 + c
-_GP = 32
 
 
 class Draws:
-    def __init__(self, seeds: list[int], latent: dict):
+    def __init__(self, seeds: list[int], latent: Latent):
         self.seeds = tf.constant(seeds, dtype=tf.int64)
         self.replicas = len(seeds)
-        self.latent_cfg = latent
+        self.latent = latent
 
     def keys(self, domain, counter):
         """(R,) seeds and the counter of one draw of every replica: one vectorised draw."""
-        return self.seeds * 4 + domain, tf.cast(counter, tf.int64)
+        return self.seeds * DOMAINS + domain, tf.cast(counter, tf.int64)
 
     def _latent(self, rows, domain, counter):
-        cfg, k = self.latent_cfg, self.latent_cfg["dim"]
-        if cfg["distribution"] == "uniform":
-            return rng.uniform([rows, k], *self.keys(domain, counter), cfg["low"], cfg["high"])
+        latent, k = self.latent, self.latent.dim
+        if latent.distribution == "uniform":
+            return rng.uniform([rows, k], *self.keys(domain, counter), latent.low, latent.high)
         return rng.normal([rows, k], *self.keys(domain, counter))
 
     def latent_for_step(self, step, purpose, rows):
@@ -41,7 +39,7 @@ class Draws:
 
     def gp_mix(self, step, purpose, rows):
         """(R, rows, 1) interpolation weights of WGAN-GP."""
-        counter = step * PURPOSES + _GP + purpose
+        counter = step * PURPOSES + GP_PURPOSE + purpose
         return rng.uniform([rows, 1], *self.keys(DOMAIN_STEP, counter))
 
     def permutations(self, epoch, n_rows):

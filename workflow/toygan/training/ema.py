@@ -15,13 +15,11 @@ import tensorflow as tf
 class GeneratorAverage:
     def __init__(self, settings, generator, average):
         self.source, self.average = generator, average
-        self.decay = settings.values["training.ema.decay"]
-        self.start = tf.constant(settings.values["training.ema.start_epoch"].astype("int64"))
+        ema = settings.replica.training.ema
+        self.decay = ema.decay.values
+        self.start = tf.constant(ema.start_epoch.values.astype("int64"))
         self.replicas = settings.replicas
-        self._tensors = lambda rank: (
-            settings.tensor("training.ema.decay", rank),
-            settings.tensor("training.ema.decay", rank, complement=True),
-        )
+        self._tensors = lambda rank: (ema.decay.tensor(rank), ema.decay.tensor(rank, complement=True))
         for src, dst in zip(generator.state, average.state):
             dst.assign(src.value)
 

@@ -89,7 +89,7 @@ def write_seed_outputs(trainer, r: int, outdir: str | Path, *, experiment_name: 
         "status": "diverged" if diverged else "ok",
         "diverged_epoch": diverged or None,
         "epochs_trained": diverged or trainer.epoch,
-        "epochs_planned": trainer.training["epochs"],
+        "epochs_planned": trainer.training.epochs,
         "seed_group": trainer.seeds,
         "group_wall_seconds": round(wall_seconds, 3),
         "generator_params": generator.count_params(),

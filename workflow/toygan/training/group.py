@@ -14,9 +14,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from .. import streams
 from . import losses
 from ..evaluation.metrics import training_w1
-from ..sampling.sample import grid_points
 from .tfsetup import compiled_loop
 from . import state
 from .batches import RealRows, block_layout
@@ -42,28 +42,28 @@ class GroupTrainer:
         self.seeds = list(seeds)
         self.replicas = len(self.seeds)
         self.settings = s = Settings.build(experiments, self.replicas)
-        self.cfg, self.training = s.cfg, s.training
-        self.pack = self.training["pack"]
+        self.training = s.exp.training
+        self.pack = self.training.pack
         self.data_np = np.asarray(data, dtype=np.float32)
         self.n_rows, self.dim = self.data_np.shape
-        self.layout = block_layout(self.n_rows, self.training)
+        self.layout = block_layout(self.n_rows, self.training.batches, self.training.batch_size)
         self.n_blocks = sum(count for _, count, _ in self.layout)
         if min(size for _, _, size in self.layout) < self.pack:
             raise ValueError(
                 f"training.pack={self.pack} needs blocks of at least {self.pack} rows; "
                 f"the smallest block here has {min(s for _, _, s in self.layout)}"
             )
-        self.sigmoid_output = s.loss_name in losses.SIGMOID_LOSSES
-        self.draws = Draws(self.seeds, s.latent)
+        self.sigmoid_output = s.exp.loss.name in losses.SIGMOID_LOSSES
+        self.draws = Draws(self.seeds, s.exp.latent)
         self.rows = RealRows(tf.constant(self.data_np), s, self.draws)
         self.G = build_generator(s, self.dim, self.seeds)
         self.D = build_discriminator(s, self.dim, self.seeds)
         self.average = None
-        if s.any("training.ema.decay"):
+        if s.replica.training.ema.decay.any():
             self.average = GeneratorAverage(s, self.G, build_generator(s, self.dim, self.seeds))
-        g_steps = self.training["epochs"] * self.n_blocks
+        g_steps = self.training.epochs * self.n_blocks
         self.g_opt = optimizer_for(s, "generator", self.G.trainable, g_steps)
-        self.d_opt = optimizer_for(s, "discriminator", self.D.trainable, g_steps * self.training["n_critic"])
+        self.d_opt = optimizer_for(s, "discriminator", self.D.trainable, g_steps * self.training.n_critic)
         self.updates = Updates(s, self.G, self.D, self.g_opt, self.d_opt, self.draws, self.average, self.dim)
         # Last weights known finite, per replica, and the 1-based epoch a replica diverged (0: never).
         self.good = [keras.Variable(v.numpy(), trainable=False) for v in self.state_vars]
@@ -78,11 +78,10 @@ class GroupTrainer:
         self._infer_g = graph(lambda z: self.G(z, training=False))
         self._infer_avg = graph(lambda z: self.G_avg(z, training=False)) if self.average else None
         self._infer_d = graph(lambda x: self.D(x)[..., 0])
-        self._fixed_z = self.draws.fixed_latent(max(self.training["metric_samples"], self.snapshot_rows))
+        self._fixed_z = self.draws.fixed_latent(max(self.training.metric_samples, self.snapshot_rows))
         self._fixed_cache = (None, None)
-        pick = np.random.default_rng([self.seeds[0], 7]).permutation(self.n_rows)[: self.training["metric_samples"]]
-        self.metric_real = self.data_np[np.sort(pick)].astype(np.float64)
-        self.grid = self._grid()
+        # Each replica its own real rows, from its own seed: its W1 column never depends on its job mates.
+        self.metric_real = [self._monitor_rows(seed) for seed in self.seeds]
 
     # ----- variables -------------------------------------------------------------------
     @property
@@ -164,11 +163,10 @@ class GroupTrainer:
         inference functions, so that timing what follows measures training only."""
         self._run(tf.constant(self.epoch, tf.int64), tf.constant(0, tf.int64))
         self.generate(self._fixed_z)
-        self.discriminate_points(self.grid_points())
 
     def fit(self, on_checkpoint=None) -> None:
         """Train to ``training.epochs``, resuming at ``self.epoch``; stop early if all replicas diverged."""
-        total = self.training["epochs"]
+        total = self.training.epochs
         events = event_epochs(self.training)
         boundaries = sorted(set().union(*events.values()) | {total})
         if self.epoch == 0 and 0 in events["snapshot"]:
@@ -218,7 +216,7 @@ class GroupTrainer:
             status = f"diverged at epoch {self.diverged_epochs[r]}" if self.diverged_epochs[r] else ""
             log.info(
                 "seed %d  epoch %5d/%d  d_loss %.4f  g_loss %.4f%s  %s",
-                seed, self.epoch, self.training["epochs"], d[-1, r], g[-1, r],
+                seed, self.epoch, self.training.epochs, d[-1, r], g[-1, r],
                 f"  w1 {w1[r]:.4f}" if w1 is not None else "", status,
             )
         log.info("  %.0f steps/s since the last report, compilation included (%d replicas per step)", rate, self.replicas)
@@ -244,38 +242,26 @@ class GroupTrainer:
         return self._fixed_cache[1]
 
     def _w1(self, averaged: bool) -> np.ndarray:
-        gen = self._fixed_samples(averaged)[:, : self.training["metric_samples"]]
+        gen = self._fixed_samples(averaged)[:, : self.training.metric_samples]
         return np.array([
-            training_w1(self.metric_real, g.astype(np.float64)) if np.isfinite(g).all() else np.nan
-            for g in gen
+            training_w1(real, g.astype(np.float64)) if np.isfinite(g).all() else np.nan
+            for real, g in zip(self.metric_real, gen)
         ])
+
+    def _monitor_rows(self, seed: int) -> np.ndarray:
+        pick = np.random.default_rng([seed, streams.MONITOR_ROWS]).permutation(self.n_rows)
+        return self.data_np[np.sort(pick[: self.training.metric_samples])].astype(np.float64)
 
     def _record_w1(self, epoch: int) -> None:
         self.history.w1[epoch] = self._w1(averaged=False)
         if self.average:
             self.history.w1_ema[epoch] = self._w1(averaged=True)
 
-    def _grid(self) -> dict:
-        lo, hi = self.data_np.min(axis=0), self.data_np.max(axis=0)
-        pad = 0.25 * np.maximum(hi - lo, 1e-3)
-        if self.dim == 1:
-            return {"grid_x": np.linspace(lo[0] - pad[0], hi[0] + pad[0], 200)}
-        return {
-            "grid_x": np.linspace(lo[0] - pad[0], hi[0] + pad[0], 60),
-            "grid_y": np.linspace(lo[1] - pad[1], hi[1] + pad[1], 60),
-        }
-
-    def grid_points(self) -> np.ndarray:
-        return grid_points(self.grid)
-
     def _snapshot(self, epoch: int) -> None:
-        samples = self._fixed_samples()[:, : self.snapshot_rows]
-        d = self.discriminate_points(self.grid_points())
-        if self.dim == 2:
-            d = d.reshape(self.replicas, len(self.grid["grid_y"]), len(self.grid["grid_x"]))
+        """G's samples on the fixed z and D's weights: the animation job draws D on its own grid."""
         self.history.snapshot_epochs.append(epoch)
-        self.history.snapshot_samples.append(samples)
-        self.history.snapshot_d.append(d)
+        self.history.snapshot_samples.append(self._fixed_samples()[:, : self.snapshot_rows])
+        self.history.snapshot_d.append(self.D.export_weights())
 
     # ----- per-replica results ---------------------------------------------------------
     def history_table(self, r: int) -> dict[str, np.ndarray]:
@@ -292,11 +278,13 @@ class GroupTrainer:
     def snapshots(self, r: int) -> dict[str, np.ndarray]:
         h = self.history
         keep = [i for i, e in enumerate(h.snapshot_epochs) if not self.diverged_epochs[r] or e < self.diverged_epochs[r]]
+        n_weights = len(self.D.export_weights()) if not keep else len(h.snapshot_d[keep[0]])
         return {
             "epochs": np.array([h.snapshot_epochs[i] for i in keep], dtype=np.int64),
             "samples": np.stack([h.snapshot_samples[i][r] for i in keep]) if keep else np.zeros((0, 0, self.dim)),
-            "d_grid": np.stack([h.snapshot_d[i][r] for i in keep]) if keep else np.zeros((0,)),
-            **self.grid,
+            # D's weights per snapshot, in the order of discriminator.keras' weights
+            **{f"d_weights_{j}": np.stack([h.snapshot_d[i][j][r] for i in keep]) if keep else np.zeros((0,))
+               for j in range(n_weights)},
         }
 
     # ----- checkpoint state ------------------------------------------------------------

@@ -56,7 +56,8 @@ def run(
                                 seeds if len(set(names)) == 1 else list(zip(names, seeds)))
     if callable(checkpoint_path):
         checkpoint_path = checkpoint_path(fp)
-    state = checkpoint.load(checkpoint_path, fp) if experiment["training"]["checkpoint_every"] else None
+    training = trainer.training
+    state = checkpoint.load(checkpoint_path, fp) if training.checkpoint_every else None
     if state is not None:
         trainer.load_state(state)
         log.info("resuming from %s at epoch %d", checkpoint_path, trainer.epoch)
@@ -67,7 +68,7 @@ def run(
 
     log.info(
         "training %d epochs x %d blocks, loss %s, %d replica(s) per step",
-        experiment["training"]["epochs"], trainer.n_blocks, experiment["loss"]["name"], len(seeds),
+        training.epochs, trainer.n_blocks, trainer.settings.exp.loss.name, len(seeds),
     )
     start = time.perf_counter()
     trainer.fit(on_checkpoint=save_checkpoint)
@@ -79,7 +80,7 @@ def run(
         if trainer.diverged_epochs[r]:
             log.warning("%s seed %d diverged at epoch %d; kept its last finite weights",
                         names[r], seeds[r], trainer.diverged_epochs[r])
-    if not experiment["training"]["keep_checkpoint"]:
+    if not training.keep_checkpoint:
         checkpoint.remove(checkpoint_path)
     log.info("done in %.1f s (training only)", wall)
 

@@ -7,20 +7,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
-def event_epochs(training: dict) -> dict[str, set[int]]:
-    """The epochs at which Python work happens between compiled chunks."""
-    epochs = training["epochs"]
+def event_epochs(training) -> dict[str, set[int]]:
+    """The epochs at which Python work happens between compiled chunks (``training``: the
+    experiment's toygan.config.settings.Training)."""
+    epochs = training.epochs
 
     def every(n):
         return set(range(n, epochs + 1, n)) if n else set()
 
-    snaps = training["snapshots"]
+    snaps = training.snapshots
     snapshot = set(np.unique(np.round(np.linspace(0, epochs, snaps)).astype(int)).tolist()) if snaps else set()
     return {
-        "log": every(training["log_every"]) | {epochs},
-        "metric": every(training["metric_every"]) | {epochs},
+        "log": every(training.log_every) | {epochs},
+        "metric": every(training.metric_every) | {epochs},
         "snapshot": snapshot,
-        "checkpoint": every(training["checkpoint_every"]) - {epochs},
+        "checkpoint": every(training.checkpoint_every) - {epochs},
     }
 
 
@@ -34,7 +35,7 @@ class History:
     w1_ema: dict = field(default_factory=dict)  # epoch -> array (R,): G's moving average, when on
     snapshot_epochs: list = field(default_factory=list)
     snapshot_samples: list = field(default_factory=list)  # arrays (R, m, d)
-    snapshot_d: list = field(default_factory=list)  # arrays (R, *grid)
+    snapshot_d: list = field(default_factory=list)  # per snapshot: D's exported weights, arrays (R, ...)
 
     def losses(self) -> tuple[np.ndarray, np.ndarray]:
         if not self.d_loss:
@@ -49,7 +50,10 @@ class History:
         d, g = self.losses()
         out = {"d_loss": d, "g_loss": g,
                "snap_epochs": np.array(self.snapshot_epochs, dtype=np.int64),
-               "snap_samples": np.array(self.snapshot_samples), "snap_d": np.array(self.snapshot_d)}
+               "snap_samples": np.array(self.snapshot_samples),
+               "snap_d_count": np.array(len(self.snapshot_d[0]) if self.snapshot_d else 0)}
+        for j in range(int(out["snap_d_count"])):
+            out[f"snap_d_{j}"] = np.array([weights[j] for weights in self.snapshot_d])
         for which in ("w1", "w1_ema"):
             records = getattr(self, which)
             out[f"{which}_epochs"] = np.array(sorted(records), dtype=np.int64)
@@ -65,5 +69,6 @@ class History:
             setattr(h, which, {int(e): v for e, v in zip(arrays[f"{which}_epochs"], arrays[f"{which}_values"])})
         h.snapshot_epochs = [int(e) for e in arrays["snap_epochs"]]
         h.snapshot_samples = list(arrays["snap_samples"])
-        h.snapshot_d = list(arrays["snap_d"])
+        count = int(arrays["snap_d_count"])
+        h.snapshot_d = [[arrays[f"snap_d_{j}"][i] for j in range(count)] for i in range(len(h.snapshot_epochs))]
         return h

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from .. import streams
 from . import losses
 from .networks import StackedMLP
 
 
 def build_generator(settings, dim: int, seeds: list[int]) -> StackedMLP:
-    gen = settings.cfg["generator"]
+    exp = settings.exp
     return StackedMLP(
-        "generator", [settings.latent["dim"], *gen["hidden"], dim], gen, seeds,
-        rng_salt=1, output_activation="linear",
+        "generator", [exp.latent.dim, *exp.generator.hidden, dim], exp.generator, seeds,
+        rng_salt=streams.GENERATOR_INIT, output_activation="linear",
     )
 
 
 def build_discriminator(settings, dim: int, seeds: list[int]) -> StackedMLP:
-    dis = settings.cfg["discriminator"]
-    sigmoid = settings.loss_name in losses.SIGMOID_LOSSES
+    exp = settings.exp
+    sigmoid = exp.loss.name in losses.SIGMOID_LOSSES
     return StackedMLP(
-        "discriminator", [dim * settings.training["pack"], *dis["hidden"], 1], dis, seeds,
-        rng_salt=2, output_activation="sigmoid" if sigmoid else "linear",
+        "discriminator", [dim * exp.training.pack, *exp.discriminator.hidden, 1], exp.discriminator, seeds,
+        rng_salt=streams.DISCRIMINATOR_INIT, output_activation="sigmoid" if sigmoid else "linear",
     )

@@ -16,6 +16,8 @@ import numpy as np
 import keras
 import tensorflow as tf
 
+from .. import streams
+from ..config.settings import Init, Network
 from .keras_layers import Maxout
 
 BN_EPSILON = 1e-3  # Keras BatchNormalization's default, so exported models match
@@ -37,12 +39,12 @@ def glorot_uniform(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.nd
     return rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype(np.float32)
 
 
-def initial_kernel(rng: np.random.Generator, init: dict, fan_in: int, fan_out: int) -> np.ndarray:
-    if init["name"] == "glorot_uniform":
+def initial_kernel(rng: np.random.Generator, init: Init, fan_in: int, fan_out: int) -> np.ndarray:
+    if init.name == "glorot_uniform":
         return glorot_uniform(rng, fan_in, fan_out)
-    if init["name"] == "normal":
-        return rng.normal(0.0, init["std"], size=(fan_in, fan_out)).astype(np.float32)
-    raise ValueError(f"unknown initializer {init['name']!r}")
+    if init.name == "normal":
+        return rng.normal(0.0, init.std, size=(fan_in, fan_out)).astype(np.float32)
+    raise ValueError(f"unknown initializer {init.name!r}")
 
 
 def _l2_normalize(x):
@@ -50,21 +52,22 @@ def _l2_normalize(x):
 
 
 class StackedMLP:
-    """Layers [in] + hidden + [out] for R replicas, built from an experiment's network config.
+    """Layers [in] + hidden + [out] for R replicas, built from an experiment's network settings.
 
-    ``network`` is a default-filled `generator` or `discriminator` block of the config (its
-    `hidden` and `optimizer` are not read here: ``sizes`` gives the widths).
+    ``network`` is the `generator` or `discriminator` of an experiment (its `hidden` and
+    `optimizer` are not read here: ``sizes`` gives the widths). ``rng_salt`` names the stream of
+    its initial weights (toygan.streams).
     """
 
-    def __init__(self, name, sizes, network, seeds, rng_salt, output_activation):
+    def __init__(self, name, sizes, network: Network, seeds, rng_salt, output_activation):
         self.name = name
         self.sizes = list(sizes)
-        self.activation = network["activation"]
-        self.batch_norm = network["batch_norm"]
-        self.bn_momentum = network["batch_norm_momentum"]
-        self.maxout = network["layer"] == "maxout"
-        self.pieces = network["maxout_pieces"] if self.maxout else 1
-        self.spectral_norm = network["spectral_norm"]
+        self.activation = network.activation
+        self.batch_norm = network.batch_norm
+        self.bn_momentum = network.batch_norm_momentum
+        self.maxout = network.layer == "maxout"
+        self.pieces = network.maxout_pieces if self.maxout else 1
+        self.spectral_norm = network.spectral_norm
         self.output_activation = output_activation  # only for the exported Keras model
         self.replicas = len(seeds)
         n_layers = len(self.sizes) - 1
@@ -75,7 +78,7 @@ class StackedMLP:
         for seed in seeds:
             rng = np.random.default_rng([seed, rng_salt])
             for i, (a, b) in enumerate(fans):
-                kernels[i].append(initial_kernel(rng, network["init"], a, b))
+                kernels[i].append(initial_kernel(rng, network.init, a, b))
 
         def var(value, label, i, trainable=True):
             return keras.Variable(value, name=f"{name}_{label}{i}", trainable=trainable)
@@ -88,7 +91,7 @@ class StackedMLP:
 
         self.kernels = [var(np.stack(k), "kernel", i) for i, k in enumerate(kernels)]
         # The output layer always keeps its bias; use_bias only drops the hidden layers' biases.
-        self.biases = [var(zeros(w), "bias", i) if network["use_bias"] or i == n_layers - 1 else None
+        self.biases = [var(zeros(w), "bias", i) if network.use_bias or i == n_layers - 1 else None
                        for i, w in enumerate(self.widths)]
         self.gammas, self.betas, self.moving_means, self.moving_vars = [], [], [], []
         if self.batch_norm:
@@ -100,7 +103,7 @@ class StackedMLP:
         self.sn_u = []
         if self.spectral_norm:
             # Own stream, so switching spectral_norm on leaves the initial weights unchanged.
-            u = [np.random.default_rng([seed, rng_salt, 1]) for seed in seeds]
+            u = [np.random.default_rng([seed, rng_salt, streams.SPECTRAL_NORM]) for seed in seeds]
             for i, w in enumerate(self.widths):
                 start = np.stack([r.standard_normal(w) for r in u]).astype(np.float32)
                 start /= np.linalg.norm(start, axis=1, keepdims=True)
@@ -174,6 +177,19 @@ class StackedMLP:
         x = (x - mean[:, None, :]) * tf.math.rsqrt(var[:, None, :] + BN_EPSILON)
         return x * self.gammas[i].value[:, None, :] + self.betas[i].value[:, None, :]
 
+    def export_weights(self) -> list[np.ndarray]:
+        """Every replica's weights as ``to_keras`` sets them, in Keras' order, arrays (R, ...):
+        the kernels (spectral norm folded in), biases and batch norm's four vectors."""
+        weights = []
+        for i in range(len(self.sizes) - 1):
+            weights.append(self.kernel(i).numpy())
+            if self.biases[i] is not None:
+                weights.append(self.biases[i].numpy())
+            if i < len(self.gammas) and not self.maxout:  # as the forward pass: maxout skips batch norm
+                norm = (self.gammas[i], self.betas[i], self.moving_means[i], self.moving_vars[i])
+                weights += [v.numpy() for v in norm]
+        return weights
+
     def to_keras(self, replica: int) -> keras.Model:
         """A plain Keras Sequential model with replica ``replica``'s outputs.
 
@@ -181,7 +197,6 @@ class StackedMLP:
         call computes it); maxout is Dense(units * pieces) followed by the ``Maxout`` layer.
         """
         layers = [keras.Input(shape=(self.sizes[0],))]
-        weights = []
         n_hidden = len(self.sizes) - 2
         # Dense(h, relu) as in the reference when nothing sits between Dense and activation.
         fused = not self.batch_norm and not self.maxout and self.activation not in _KERAS_ACTIVATIONS
@@ -191,9 +206,6 @@ class StackedMLP:
             bias = self.biases[i]
             layers.append(keras.layers.Dense(self.widths[i], activation=activation, use_bias=bias is not None,
                                              name=f"dense_{i}"))
-            weights.append(self.kernel(i).numpy()[replica])
-            if bias is not None:
-                weights.append(bias.numpy()[replica])
             if last or fused:
                 continue
             if self.maxout:
@@ -201,10 +213,8 @@ class StackedMLP:
                 continue
             if self.batch_norm:
                 layers.append(keras.layers.BatchNormalization(epsilon=BN_EPSILON, momentum=self.bn_momentum))
-                weights += [v.numpy()[replica] for v in
-                            (self.gammas[i], self.betas[i], self.moving_means[i], self.moving_vars[i])]
             make = _KERAS_ACTIVATIONS.get(self.activation)
             layers.append(make() if make else keras.layers.Activation(self.activation))
         model = keras.Sequential(layers, name=self.name)
-        model.set_weights(weights)
+        model.set_weights([w[replica] for w in self.export_weights()])
         return model

@@ -20,17 +20,14 @@ class ReplicaOptimizer:
 
     def __init__(self, settings, net: str, variables: list, total_steps: int):
         self.net = net
-        self.settings = settings
+        self.hyper = getattr(settings.replica, net).optimizer  # per-replica constants
         self.iterations = keras.Variable(np.int64(0), dtype="int64", trainable=False, name=f"{net}_iterations")
-        self.schedule = Schedule(settings, net, total_steps)
+        self.schedule = Schedule(getattr(settings.exp, net).optimizer.schedule, self.hyper.schedule, total_steps)
         self.slot_vars = {
             slot: [keras.Variable(np.zeros(v.shape, np.float32), trainable=False, name=f"{net}_{slot}{i}")
                    for i, v in enumerate(variables)]
             for slot in self.slots
         }
-
-    def constant(self, key: str, rank: int, complement: bool = False):
-        return self.settings.tensor(f"{self.net}.optimizer.{key}", rank, complement)
 
     @property
     def variables(self) -> list:
@@ -41,7 +38,7 @@ class ReplicaOptimizer:
         factor = self.schedule.factor(self.iterations.value) if self.schedule.active else None
         for i, (g, var) in enumerate(zip(grads, variables)):
             rank = len(var.shape)
-            lr = self.constant("learning_rate", rank)
+            lr = self.hyper.learning_rate.tensor(rank)
             if factor is not None:
                 lr = lr * tf.reshape(factor, lr.shape)
             self.update(i, g, var, lr, rank)
@@ -53,17 +50,19 @@ class ReplicaOptimizer:
 
 class RMSprop(ReplicaOptimizer):
     def __init__(self, settings, net, variables, total_steps):
-        self.slots = ("velocity", "momentum") if settings.any(f"{net}.optimizer.momentum") else ("velocity",)
+        momentum = getattr(settings.replica, net).optimizer.momentum
+        self.slots = ("velocity", "momentum") if momentum.any() else ("velocity",)
         super().__init__(settings, net, variables, total_steps)
 
     def update(self, i, g, var, lr, rank):
         velocity = self.slot_vars["velocity"][i]
-        rho, one_minus_rho = self.constant("rho", rank), self.constant("rho", rank, complement=True)
+        h = self.hyper
+        rho, one_minus_rho = h.rho.tensor(rank), h.rho.tensor(rank, complement=True)
         velocity.assign(rho * velocity.value + one_minus_rho * tf.square(g))
-        increment = (lr * g) / tf.sqrt(velocity.value + self.constant("epsilon", rank))
+        increment = (lr * g) / tf.sqrt(velocity.value + h.epsilon.tensor(rank))
         if "momentum" in self.slot_vars:  # momentum 0 gives 0 * m + increment: the same update
             m = self.slot_vars["momentum"][i]
-            m.assign(self.constant("momentum", rank) * m.value + increment)
+            m.assign(h.momentum.tensor(rank) * m.value + increment)
             var.assign_sub(m.value)
         else:
             var.assign_sub(increment)
@@ -75,22 +74,23 @@ class Adam(ReplicaOptimizer):
     def update(self, i, g, var, lr, rank):
         m, v = self.slot_vars["momentum"][i], self.slot_vars["velocity"][i]
         local_step = tf.cast(self.iterations.value + 1, tf.float32)
-        beta_1, beta_2 = self.constant("beta_1", rank), self.constant("beta_2", rank)
+        h = self.hyper
+        beta_1, beta_2 = h.beta_1.tensor(rank), h.beta_2.tensor(rank)
         alpha = lr * tf.sqrt(1 - tf.pow(beta_2, local_step)) / (1 - tf.pow(beta_1, local_step))
-        m.assign_add((g - m.value) * self.constant("beta_1", rank, complement=True))
-        v.assign_add((tf.square(g) - v.value) * self.constant("beta_2", rank, complement=True))
-        var.assign_sub((m.value * alpha) / (tf.sqrt(v.value) + self.constant("epsilon", rank)))
+        m.assign_add((g - m.value) * h.beta_1.tensor(rank, complement=True))
+        v.assign_add((tf.square(g) - v.value) * h.beta_2.tensor(rank, complement=True))
+        var.assign_sub((m.value * alpha) / (tf.sqrt(v.value) + h.epsilon.tensor(rank)))
 
 
 class SGD(ReplicaOptimizer):
     def __init__(self, settings, net, variables, total_steps):
-        self.slots = ("momentum",) if settings.any(f"{net}.optimizer.momentum") else ()
+        self.slots = ("momentum",) if getattr(settings.replica, net).optimizer.momentum.any() else ()
         super().__init__(settings, net, variables, total_steps)
 
     def update(self, i, g, var, lr, rank):
         if "momentum" in self.slot_vars:  # momentum 0 gives m = -g * lr: the same update
             m = self.slot_vars["momentum"][i]
-            m.assign(m.value * self.constant("momentum", rank) - g * lr)
+            m.assign(m.value * self.hyper.momentum.tensor(rank) - g * lr)
             var.assign_add(m.value)
         else:
             var.assign_sub(g * lr)
@@ -101,7 +101,7 @@ _OPTIMIZERS = {"rmsprop": RMSprop, "adam": Adam, "sgd": SGD}
 
 def optimizer_for(settings, net: str, variables: list, total_steps: int) -> ReplicaOptimizer:
     """The configured optimizer of ``net`` ("generator" or "discriminator") over ``variables``."""
-    name = settings.optimizer(net)["name"]
+    name = getattr(settings.exp, net).optimizer.name
     if name not in _OPTIMIZERS:
         raise ValueError(f"{net}.optimizer.name: unknown optimizer {name!r}")
     return _OPTIMIZERS[name](settings, net, variables, total_steps)

@@ -13,22 +13,23 @@ import tensorflow as tf
 
 
 class Schedule:
-    def __init__(self, settings, net: str, total_steps: int):
-        cfg = settings.optimizer(net)["schedule"]
-        prefix = f"{net}.optimizer.schedule."
-        self.name = cfg["name"]
+    """``schedule`` gives the name (structure), ``per_replica`` the same settings with their
+    per-replica values (toygan.training.settings.Scalar)."""
+
+    def __init__(self, schedule, per_replica, total_steps: int):
+        self.name = schedule.name
         self.total = total_steps
-        self.settings, self.prefix = settings, prefix
+        self.per_replica = per_replica
         # Constant without warm-up multiplies by 1: leave it out of the graph.
-        self.active = self.name != "constant" or settings.any(prefix + "warmup_steps")
+        self.active = self.name != "constant" or per_replica.warmup_steps.any()
 
     @property
-    def warmup(self):  # read in the compiled loop (Settings.tensor)
-        return self.settings.tensor(self.prefix + "warmup_steps")
+    def warmup(self):  # read in the compiled loop (Scalar.tensor)
+        return self.per_replica.warmup_steps.tensor()
 
     @property
     def final(self):
-        return self.settings.tensor(self.prefix + "final_fraction")
+        return self.per_replica.final_fraction.tensor()
 
     def factor(self, step):
         """(R,) multiplier of the learning rate at 0-based update ``step``."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 import os
 
+from ..config.settings import Experiment
+from ..data import datasets
+
 # Effective CPU throughput of our compiled trainer on tiny MLPs, per thread (measured on
 # the 2-core CI machines with benchmarks/speed.py; kept conservative for runtime limits).
 FLOPS_PER_THREAD = 1.0e9
@@ -20,29 +23,28 @@ def data_rows(spec: dict) -> int:
         return 10_000
 
 
-def training_flops(experiment: dict, n_rows: int, dim: int) -> float:
+def training_flops(experiment: Experiment, n_rows: int, dim: int) -> float:
     """Multiply-adds x 2 of forward and backward passes over all epochs (one seed)."""
-    gen, dis, tr = experiment["generator"], experiment["discriminator"], experiment["training"]
-    g_sizes = [experiment["latent"]["dim"], *gen["hidden"], dim]
-    d_sizes = [dim * tr["pack"], *dis["hidden"], 1]
+    tr = experiment.training
+    g_sizes = [experiment.latent.dim, *experiment.generator.hidden, dim]
+    d_sizes = [dim * tr.pack, *experiment.discriminator.hidden, 1]
 
     def macs(sizes):
         return sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
 
-    d_rows = 2 * n_rows * tr["n_critic"] / tr["pack"]
-    per_epoch = 3 * 2 * (n_rows * macs(g_sizes) + (d_rows + n_rows / tr["pack"]) * macs(d_sizes))
-    if experiment["loss"]["name"] == "wgan_gp":
+    d_rows = 2 * n_rows * tr.n_critic / tr.pack
+    per_epoch = 3 * 2 * (n_rows * macs(g_sizes) + (d_rows + n_rows / tr.pack) * macs(d_sizes))
+    if experiment.loss.name == "wgan_gp":
         per_epoch *= 1.6
-    return per_epoch * tr["epochs"]
+    return per_epoch * tr.epochs
 
 
 def train_resources(experiment: dict, dataset: dict, group_size: int) -> dict:
     """threads, mem_mb and runtime (minutes) for one train job of ``group_size`` seeds."""
-    dim = 2 if dataset["kind"] in ("ring", "grid") else 1
-    if dataset["kind"] == "file":
-        dim = len(dataset["columns"]) if dataset["columns"] else 2
+    experiment = Experiment.parse(experiment)
+    dim = datasets.dim(dataset, unreadable=2)
     rows = data_rows(dataset)
-    threads = experiment["training"]["threads"]
+    threads = experiment.training.threads
     flops = training_flops(experiment, rows, dim) * group_size
     minutes = STARTUP_MINUTES + flops / (FLOPS_PER_THREAD * threads) / 60
     # TensorFlow itself needs ~1 GB; data, snapshots and history are small next to it. A replica

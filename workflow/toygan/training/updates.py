@@ -14,31 +14,32 @@ from . import losses
 
 class Updates:
     def __init__(self, settings, G, D, g_opt, d_opt, draws, average, dim):
-        self.s = settings
         self.G, self.D = G, D
         self.g_opt, self.d_opt = g_opt, d_opt
         self.draws, self.average = draws, average
-        self.dim, self.pack, self.replicas = dim, settings.training["pack"], settings.replicas
-        self.loss_name = settings.loss_name
-        # a penalty is in the graph only when on (on or off is structure: hyper.SWITCHES)
-        self.r1_on, self.r2_on = settings.any("loss.r1_gamma"), settings.any("loss.r2_gamma")
+        self.dim, self.pack, self.replicas = dim, settings.exp.training.pack, settings.replicas
+        self.n_critic, self.simultaneous = settings.exp.training.n_critic, settings.exp.training.simultaneous
+        self.loss_name = settings.exp.loss.name
+        self.loss = settings.replica.loss  # per-replica constants
+        # a penalty is in the graph only when on (on or off is structure: scalars.SWITCHES)
+        self.r1_on, self.r2_on = self.loss.r1_gamma.any(), self.loss.r2_gamma.any()
 
-    # Per-replica scalars are read where they are used, inside the compiled loop (Settings.tensor).
+    # Per-replica scalars are read where they are used, inside the compiled loop (Scalar.tensor).
     @property
     def labels(self):
-        return {k: self.s.tensor(f"loss.{k}", 2) for k in ("real_label", "fake_label")}
+        return {"real_label": self.loss.real_label.tensor(2), "fake_label": self.loss.fake_label.tensor(2)}
 
     @property
     def gp_weight(self):
-        return self.s.tensor("loss.gp_weight")
+        return self.loss.gp_weight.tensor()
 
     @property
     def r1(self):
-        return self.s.tensor("loss.r1_gamma", scale=0.5)  # gamma / 2
+        return self.loss.r1_gamma.tensor(scale=0.5)  # gamma / 2
 
     @property
     def r2(self):
-        return self.s.tensor("loss.r2_gamma", scale=0.5)
+        return self.loss.r2_gamma.tensor(scale=0.5)
 
     def packed(self, x):
         """(R, B, d) -> (R, B // m, m * d): PacGAN's D sees m samples at once."""
@@ -115,7 +116,7 @@ class Updates:
         Alternating: G's gradient sees D after its update. Simultaneous: both gradients are
         taken at the old weights, then both applied.
         """
-        n_critic = self.s.training["n_critic"]
+        n_critic = self.n_critic
         d_sum = tf.zeros([self.replicas])
         for c in range(n_critic - 1):
             d_sum += self.d_step(real, self.draws.latent_for_step(step, c, rows), step, c)
@@ -123,7 +124,7 @@ class Updates:
         with tf.GradientTape() as g_tape:
             fake = self.G(z, update_stats=True)
         d_loss, d_grads = self.d_gradients(real, fake, step, n_critic - 1)
-        if self.s.simultaneous:
+        if self.simultaneous:
             g_loss, g_grads = self.g_gradients(g_tape, fake)
             self.d_opt.apply(d_grads, self.D.trainable)
         else:

@@ -1,0 +1,33 @@
+"""Every random stream of a run, named in one place, so no two streams can share an id.
+
+Seeded NumPy streams of one replica: ``np.random.default_rng([seed, <salt>, ...])``.
+In-graph draws of the trainer (toygan.training.draws): key ``seed * DOMAINS + domain`` and a
+counter; within a step, critic update c draws its latent at purpose c and WGAN-GP's
+interpolation weights at ``GP_PURPOSE + c``, of ``PURPOSES`` ids per step.
+The data's own draws (toygan.data.datasets) are keyed by the dataset spec's seed: the training
+rows by it alone, held-out and floor samples by ``SeedSequence([data seed, evaluation seed, <id>])``.
+"""
+
+from __future__ import annotations
+
+# NumPy salts, per replica seed.
+GENERATOR_INIT = 1  # G's initial weights ([seed, 1]); its spectral-norm vectors [seed, 1, 1]
+DISCRIMINATOR_INIT = 2  # D's, likewise [seed, 2] and [seed, 2, 1]
+SPECTRAL_NORM = 1  # third element of the spectral-norm vectors' key
+MONITOR_ROWS = 7  # the real rows the periodic W1 of history.csv compares with
+SAMPLE_LATENT = 11  # the sample job's latent draws
+
+# Held-out and noise-floor samples of the data (third element of their SeedSequence).
+HELDOUT_A, HELDOUT_B, FLOOR_PAIRS = 1, 2, 3
+
+# In-graph domains of toygan.training.draws.
+DOMAIN_STEP, DOMAIN_SHUFFLE, DOMAIN_FIXED, DOMAIN_ROWS = 0, 1, 2, 3
+DOMAINS = 4
+PURPOSES = 64
+GP_PURPOSE = 32  # critic steps 0..GP_PURPOSE-1 may draw latents: the limit of training.n_critic
+
+
+def max_critic_steps() -> int:
+    """The most D updates per G update the draw layout keeps apart (the schema's n_critic
+    maximum must not exceed it; tests/test_rng.py checks)."""
+    return GP_PURPOSE
