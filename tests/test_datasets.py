@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import yaml
 
+from toygan import streams
 from toygan.data import datasets as ds
 from toygan.config.validate import fill_defaults, load_schema, validate_config
 
@@ -151,8 +152,50 @@ def test_describe_is_json_serialisable():
     assert desc["spec"] == s and desc["dim"] == 2 and desc["n_rows"] == 4000
     assert desc["min"] == x.min(axis=0).tolist() and desc["max"] == x.max(axis=0).tolist()
     assert len(desc["components"]["means"]) == 8
+    assert desc["columns"] == ["x", "y"]
     f = spec(kind="file", path=str(POINTS2D))
-    assert json.loads(json.dumps(ds.describe(f, ds.training_data(f))))["components"] is None
+    desc = json.loads(json.dumps(ds.describe(f, ds.training_data(f))))
+    assert desc["components"] is None and desc["columns"] == ["x", "y"]
+
+
+def test_column_names(tmp_path):
+    assert ds.column_names(SYNTHETIC["normal"]) == ds.column_names(SYNTHETIC["mixture"]) == ["x"]
+    assert ds.column_names(SYNTHETIC["ring"]) == ds.column_names(SYNTHETIC["grid"]) == ["x", "y"]
+    headed = write(tmp_path, "h.csv", "time, speed ,label\n1,2,3\n4,5,6\n")
+    assert ds.column_names(spec(kind="file", path=str(headed), columns=["label", 0])) == ["label", "time"]
+    assert ds.column_names(spec(kind="file", path=str(headed), columns=[1])) == ["speed"]
+    two = write(tmp_path, "two.csv", "\ufeff\nu,\n1,2\n")  # a BOM, a blank first line, a blank name
+    assert ds.column_names(spec(kind="file", path=str(two))) == ["u", "y"]
+    desc = ds.describe(spec(kind="file", path=str(headed), columns=["speed"]), np.zeros((2, 1)))
+    assert desc["columns"] == ["speed"]
+    bare = write(tmp_path, "bare.csv", "1,2,3\n4,5,6\n")
+    assert ds.column_names(spec(kind="file", path=str(bare), columns=[2])) == ["x"]
+    assert ds.column_names(spec(kind="file", path=str(bare), columns=[2, 0])) == ["x", "y"]
+    np.save(tmp_path / "v.npy", np.arange(4.0))
+    assert ds.column_names(spec(kind="file", path=str(tmp_path / "v.npy"))) == ["x"]
+    np.save(tmp_path / "m.npy", np.zeros((4, 2)))
+    assert ds.column_names(spec(kind="file", path=str(tmp_path / "m.npy"))) == ["x", "y"]
+    with pytest.raises(ds.DataFileError, match="unknown column name 'speedy'"):
+        ds.column_names(spec(kind="file", path=str(headed), columns=["speedy"]))
+
+
+@pytest.mark.parametrize("kind", list(SYNTHETIC))
+def test_fresh_sample_is_the_heldout_stream_and_streams_differ(kind):
+    s = SYNTHETIC[kind]
+    assert ds.has_generator(s)
+    a, b = ds.heldout_pair(s, 300, 12)
+    assert ds.fresh_sample(s, 300, 12, streams.HELDOUT_A).tobytes() == a.tobytes()
+    assert ds.fresh_sample(s, 300, 12, streams.HELDOUT_B).tobytes() == b.tobytes()
+    truth, noise = (ds.fresh_sample(s, 300, 12, k) for k in (streams.TRUTH_SAMPLE, streams.TRUTH_NOISE))
+    assert truth.shape == noise.shape == (300, ds.dim(s))
+    assert ds.fresh_sample(s, 300, 12, streams.TRUTH_SAMPLE).tobytes() == truth.tobytes()
+    for other in (a, b, noise, ds.training_data(s)[:300], *next(ds.floor_pairs(s, 300, 12, 1))):
+        assert not np.array_equal(truth, other)
+
+
+def test_data_stream_ids_are_distinct():
+    ids = [streams.HELDOUT_A, streams.HELDOUT_B, streams.FLOOR_PAIRS, streams.TRUTH_SAMPLE, streams.TRUTH_NOISE]
+    assert ids == [1, 2, 3, 4, 5]
 
 
 def test_unknown_kind():
@@ -222,6 +265,13 @@ def test_file_too_few_holdout_rows(tmp_path):
     path = write(tmp_path, "few.csv", "1\n2\n3\n")
     with pytest.raises(ds.DataFileError, match=r"few\.csv: only 1 of 3 rows are held out"):
         ds.heldout_pair(spec(kind="file", path=str(path), holdout_fraction=0.2), 10, 0)
+
+
+def test_file_has_no_generator():
+    f = spec(kind="file", path=str(POINTS2D))
+    assert not ds.has_generator(f)
+    with pytest.raises(ValueError, match="kind 'file' has no generator"):
+        ds.fresh_sample(f, 10, 0, streams.TRUTH_SAMPLE)
 
 
 def test_file_components_none():

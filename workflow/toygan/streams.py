@@ -5,7 +5,7 @@ In-graph draws of the trainer (toygan.training.draws): key ``seed * DOMAINS + do
 counter; within a step, critic update c draws its latent at purpose c and WGAN-GP's
 interpolation weights at ``GP_PURPOSE + c``, of ``PURPOSES`` ids per step.
 The data's own draws (toygan.data.datasets) are keyed by the dataset spec's seed: the training
-rows by it alone, held-out and floor samples by ``SeedSequence([data seed, evaluation seed, <id>])``.
+rows by it alone, held-out, floor and truth samples by ``SeedSequence([data seed, evaluation seed, <id>])``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ SAMPLE_LATENT = 11  # the sample job's latent draws
 
 # Held-out and noise-floor samples of the data (third element of their SeedSequence).
 HELDOUT_A, HELDOUT_B, FLOOR_PAIRS = 1, 2, 3
+# Samples of the true distribution (datasets.fresh_sample), for kinds without a closed form:
+TRUTH_SAMPLE = 4  # the reference sample w1_truth compares generated rows with
+TRUTH_NOISE = 5  # fresh draws that measure that estimator's own noise (scored like generated rows)
 
 # In-graph domains of toygan.training.draws.
 DOMAIN_STEP, DOMAIN_SHUFFLE, DOMAIN_FIXED, DOMAIN_ROWS = 0, 1, 2, 3

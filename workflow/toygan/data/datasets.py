@@ -1,5 +1,10 @@
 """Real data of the experiments: synthetic toy distributions and user data files (numpy only).
 
+Synthetic kinds: the Gaussian ones (``normal``, ``mixture``, ``ring``, ``grid``: known
+components, so mode metrics apply) and the standard 2-D toy suite of the generative-model
+literature (``moons``, ``circles``, ``swissroll``, ``pinwheel``, ``spirals``, ``checkerboard``:
+no Gaussian modes, but fresh samples of the true distribution can always be drawn).
+
 Every function takes a dataset spec as validated and default-filled by ``toygan.config.validate``
 (the ``dataset`` definition of ``workflow/schemas/config.schema.yaml``). All draws are
 deterministic: the same spec gives byte-identical arrays, so a rerun of a rule never
@@ -22,7 +27,11 @@ import numpy as np
 
 from .. import streams
 
-SYNTHETIC_KINDS = ("normal", "mixture", "ring", "grid")
+GAUSSIAN_KINDS = ("normal", "mixture", "ring", "grid")
+# The 2-D toy suite of FFJORD (Grathwohl et al. 2019, rtqichen/ffjord lib/toy_data.py:
+# "moons", "circles", "swissroll", "pinwheel", "2spirals", "checkerboard"), with its constants.
+TOY_KINDS = ("moons", "circles", "swissroll", "pinwheel", "spirals", "checkerboard")
+SYNTHETIC_KINDS = GAUSSIAN_KINDS + TOY_KINDS
 FILE_KINDS = ("file",)
 
 
@@ -43,7 +52,7 @@ def dim(spec: dict, *, unreadable: int | None = None) -> int:
     kind = _kind(spec)
     if kind in ("normal", "mixture"):
         return 1
-    if kind in ("ring", "grid"):
+    if kind in ("ring", "grid") or kind in TOY_KINDS:
         return 2
     if spec.get("columns"):
         return len(spec["columns"])
@@ -69,6 +78,7 @@ def training_data(spec: dict) -> np.ndarray:
     normalised weights), drawn component by component and stacked in component order
     without shuffling, as in the reference (N(0,1) block on top of N(5,2) block).
     ring/grid: i.i.d. uniform component labels, then the points, so rows are mixed.
+    toy kinds: n i.i.d. draws (see ``fresh_sample``), from the plain data seed.
     file: the rows not held out, in their original file order.
     """
     kind = _kind(spec)
@@ -81,7 +91,7 @@ def training_data(spec: dict) -> np.ndarray:
         return rng.normal(spec["mean"], spec["std"], size=(spec["n"], 1))
     if kind == "mixture":
         return _stacked_mixture(spec, rng)
-    return _sample_components(components(spec), spec["n"], rng)
+    return _draw(spec, spec["n"], rng)
 
 
 def heldout_pair(spec: dict, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -96,10 +106,7 @@ def heldout_pair(spec: dict, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]
     kind = _kind(spec)
     if kind == "file":
         return _file_heldout(spec)
-    comp = components(spec)
-    a, b = (_sample_components(comp, n, np.random.default_rng(np.random.SeedSequence([spec["seed"], seed, side])))
-            for side in (streams.HELDOUT_A, streams.HELDOUT_B))
-    return a, b
+    return fresh_sample(spec, n, seed, streams.HELDOUT_A), fresh_sample(spec, n, seed, streams.HELDOUT_B)
 
 
 def floor_pairs(spec: dict, n: int, seed: int, k: int, heldout: np.ndarray | None = None):
@@ -111,26 +118,47 @@ def floor_pairs(spec: dict, n: int, seed: int, k: int, heldout: np.ndarray | Non
     rows per side (the size of the scored held-out half), pair i from the same seed sequence.
     """
     kind = _kind(spec)
-    if kind == "file" and (heldout is None or len(heldout) < 2):
+    is_file = kind == "file"
+    if is_file and (heldout is None or len(heldout) < 2):
         raise DataFileError(f"{spec.get('path')}: the noise floor needs at least 2 held-out rows")
-    comp = None if kind == "file" else components(spec)
     for i in range(k):
-        rng = np.random.default_rng(np.random.SeedSequence([spec["seed"], seed, streams.FLOOR_PAIRS, i]))
-        if comp is None:
+        rng = _stream_rng(spec, seed, streams.FLOOR_PAIRS, i)
+        if is_file:
             m = len(heldout) // 2
             yield heldout[rng.integers(0, len(heldout), m)], heldout[rng.integers(0, len(heldout), m)]
         else:
-            yield _sample_components(comp, n, rng), _sample_components(comp, n, rng)
+            yield _draw(spec, n, rng), _draw(spec, n, rng)
+
+
+def has_generator(spec: dict) -> bool:
+    """True if fresh i.i.d. samples of the true distribution can be drawn (``fresh_sample``):
+    every synthetic kind; False for ``file`` data, which has only its rows."""
+    return _kind(spec) != "file"
+
+
+def fresh_sample(spec: dict, n: int, seed: int, stream: int) -> np.ndarray:
+    """``n`` i.i.d. rows (n, d) of the true distribution of a synthetic ``spec``, from
+    ``np.random.default_rng(SeedSequence([data seed, seed, stream]))``; ``stream`` is one of
+    the data ids of ``toygan.streams`` (HELDOUT_A/B, TRUTH_SAMPLE, TRUTH_NOISE), so draws for
+    different purposes never coincide, nor with the training rows (plain data seed).
+
+    Gaussian kinds draw labels with the normalised weights, then the points (mixture too:
+    unlike ``training_data``, not stratified). ``file`` data has no generator: ValueError.
+    """
+    if not has_generator(spec):
+        raise ValueError(f"dataset kind {spec['kind']!r} has no generator: it cannot draw fresh samples")
+    return _draw(spec, int(n), _stream_rng(spec, seed, stream))
 
 
 def components(spec: dict) -> dict[str, np.ndarray] | None:
     """Gaussian components {"means": (k,d), "stds": (k,d), "weights": (k,) summing to 1}.
 
-    The metrics (mode counts, high-quality fraction) need the true modes; a file has
-    none, so it gives None.
+    The metrics (mode counts, high-quality fraction) need the true modes; a file and the
+    toy kinds (moons, circles, ...) have none, so they give None. None does not mean file
+    data: ask ``has_generator`` or the kind.
     """
     kind = _kind(spec)
-    if kind == "file":
+    if kind == "file" or kind in TOY_KINDS:
         return None
     if kind == "normal":
         means, stds, weights = [[spec["mean"]]], [[spec["std"]]], [1.0]
@@ -163,8 +191,23 @@ def describe(spec: dict, data: np.ndarray) -> dict[str, Any]:
         "n_rows": int(data.shape[0]),
         "min": [float(v) for v in data.min(axis=0)] if len(data) else None,
         "max": [float(v) for v in data.max(axis=0)] if len(data) else None,
+        "columns": column_names(spec),
         "components": None if comp is None else {k: v.tolist() for k, v in comp.items()},
     }
+
+
+def column_names(spec: dict) -> list[str]:
+    """Names of the data's columns: for a ``file`` CSV with a header, the header names of the
+    chosen columns (all of them without ``columns``); otherwise "x" (1-D) or "x", "y" (2-D).
+    A blank header cell gets its positional name too."""
+    positional = ["x", "y"]
+    if _kind(spec) == "file":
+        path = Path(spec["path"])
+        header = _csv_header(path) if path.suffix.lower() != ".npy" else None
+        if header is not None:
+            picked = _pick_columns(path, spec.get("columns"), header, has_header=True, npy=False)
+            return [header[i] or positional[pos] for pos, i in enumerate(picked)]
+    return positional[: dim(spec)]
 
 
 def min_training_rows(training: dict) -> int:
@@ -223,6 +266,99 @@ def _kind(spec: dict) -> str:
     if kind not in SYNTHETIC_KINDS + FILE_KINDS:
         raise ValueError(f"unknown dataset kind {kind!r}; known: {', '.join(SYNTHETIC_KINDS + FILE_KINDS)}")
     return kind
+
+
+def _stream_rng(spec: dict, seed: int, *stream: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([spec["seed"], seed, *stream]))
+
+
+def _draw(spec: dict, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` i.i.d. rows of a synthetic kind from ``rng`` (Gaussian kinds via their components)."""
+    kind = spec["kind"]
+    if kind in TOY_KINDS:
+        return _TOY_DRAWS[kind](spec, n, rng)
+    return _sample_components(components(spec), n, rng)
+
+
+# The toy suite. Our own NumPy re-implementations of FFJORD's generators (rtqichen/ffjord,
+# lib/toy_data.py, inf_train_gen), which call scikit-learn's make_moons / make_circles /
+# make_swiss_roll for three of them; same formulas, constants and scaling, but every draw
+# comes from our Generator. Where scikit-learn places the points of a moon or circle evenly
+# along the arc (np.linspace) and splits the rows n//2 : n - n//2, we draw the arc parameter
+# and the label i.i.d. uniform: the same distribution in the limit, and i.i.d. rows, which
+# the held-out and noise-floor samples need. Likewise pinwheel's arms and the two spirals get
+# i.i.d. uniform labels instead of equal blocks. The noise of moons, circles and swissroll is
+# added before the scaling, as there (so the effective std is noise * 2, * 3 and / 5).
+
+
+def _moons(spec: dict, n: int, rng: np.random.Generator) -> np.ndarray:
+    """make_moons(noise) * 2 + (-1, -0.2): upper arc (cos t, sin t), lower arc
+    (1 - cos t, 0.5 - sin t), t uniform on [0, pi]."""
+    lower = rng.integers(0, 2, size=n).astype(bool)
+    t = rng.uniform(0.0, np.pi, size=n)
+    x = np.where(lower, 1.0 - np.cos(t), np.cos(t))
+    y = np.where(lower, 0.5 - np.sin(t), np.sin(t))
+    points = np.stack([x, y], axis=1) + spec["noise"] * rng.standard_normal(size=(n, 2))
+    return points * 2.0 + np.array([-1.0, -0.2])
+
+
+def _circles(spec: dict, n: int, rng: np.random.Generator) -> np.ndarray:
+    """make_circles(factor, noise) * 3: the unit circle and one of radius ``factor``."""
+    inner = rng.integers(0, 2, size=n).astype(bool)
+    t = rng.uniform(0.0, 2.0 * np.pi, size=n)
+    r = np.where(inner, spec["factor"], 1.0)
+    points = np.stack([r * np.cos(t), r * np.sin(t)], axis=1) + spec["noise"] * rng.standard_normal(size=(n, 2))
+    return points * 3.0
+
+
+def _swissroll(spec: dict, n: int, rng: np.random.Generator) -> np.ndarray:
+    """make_swiss_roll(noise) columns [0, 2] / 5: (t cos t, t sin t), t = 1.5 pi (1 + 2u).
+    The roll's height (column 1) is dropped, so it is not drawn."""
+    t = 1.5 * np.pi * (1.0 + 2.0 * rng.uniform(size=n))
+    points = np.stack([t * np.cos(t), t * np.sin(t)], axis=1) + spec["noise"] * rng.standard_normal(size=(n, 2))
+    return points / 5.0
+
+
+def _pinwheel(spec: dict, n: int, rng: np.random.Generator) -> np.ndarray:
+    """FFJORD's pinwheel: arm k at angle 2 pi k / arms; a point (1 + radial_std e1,
+    tangential_std e2) turned clockwise by that angle plus rate * exp(radius), then * 2."""
+    arms = int(spec["arms"])
+    labels = rng.integers(0, arms, size=n)
+    f = rng.standard_normal(size=(n, 2)) * np.array([spec["radial_std"], spec["tangential_std"]])
+    f[:, 0] += 1.0
+    angle = 2.0 * np.pi * labels / arms + spec["rate"] * np.exp(f[:, 0])
+    cos, sin = np.cos(angle), np.sin(angle)
+    return 2.0 * np.stack([f[:, 0] * cos + f[:, 1] * sin, f[:, 1] * cos - f[:, 0] * sin], axis=1)
+
+
+def _spirals(spec: dict, n: int, rng: np.random.Generator) -> np.ndarray:
+    """FFJORD's 2spirals: s = sqrt(u) * turns * 2 pi (540 degrees for 1.5 turns), the arm
+    (-s cos s, s sin s) plus uniform [0, 0.5) jitter per axis; the second arm is the first
+    mirrored through the origin; then / 3 and N(0, noise) per axis."""
+    second = rng.integers(0, 2, size=n).astype(bool)
+    s = np.sqrt(rng.uniform(size=n)) * spec["turns"] * 2.0 * np.pi
+    jitter = rng.uniform(size=(n, 2)) * 0.5
+    arm = np.stack([-np.cos(s) * s, np.sin(s) * s], axis=1) + jitter
+    arm[second] *= -1.0
+    return arm / 3.0 + spec["noise"] * rng.standard_normal(size=(n, 2))
+
+
+def _checkerboard(spec: dict, n: int, rng: np.random.Generator) -> np.ndarray:
+    """FFJORD's checkerboard: uniform on 8 of the 16 squares of side 2 tiling [-4, 4]^2,
+    those whose column and row indices have the same parity (a chessboard's dark squares)."""
+    x1 = rng.uniform(size=n) * 4.0 - 2.0
+    x2 = rng.uniform(size=n) - 2.0 * rng.integers(0, 2, size=n) + np.floor(x1) % 2
+    return np.stack([x1, x2], axis=1) * 2.0
+
+
+_TOY_DRAWS = {
+    "moons": _moons,
+    "circles": _circles,
+    "swissroll": _swissroll,
+    "pinwheel": _pinwheel,
+    "spirals": _spirals,
+    "checkerboard": _checkerboard,
+}
 
 
 def _ring_means(modes: int, radius: float) -> list[list[float]]:
@@ -335,6 +471,23 @@ def _load_csv(path: Path, columns: Sequence[str | int] | None) -> np.ndarray:
             data[r, c] = _parse_cell(path, row[col], line, label)
     _check_finite(path, data, labels, row_label=lambda i: f"line {body_lines[i]}")
     return data
+
+
+def _csv_header(path: Path) -> list[str] | None:
+    """The stripped header cells of a CSV file (first non-blank row, if no cell is numeric),
+    else None; read like ``_read_csv_rows``, but only up to that row."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            for row in csv.reader(fh):
+                if row and any(cell.strip() for cell in row):
+                    return [c.strip() for c in row] if _is_header(row) else None
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"{path}: not a UTF-8 text CSV file ({exc}); NPY files must end in .npy") from exc
+    except csv.Error as exc:
+        raise DataFileError(f"{path}: CSV syntax error in its first rows: {exc}") from exc
+    except OSError as exc:
+        raise DataFileError(f"{path}: data file not readable ({exc})") from exc
+    return None
 
 
 def _read_csv_rows(path: Path) -> tuple[list[list[str]], list[int]]:
