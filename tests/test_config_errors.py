@@ -184,7 +184,8 @@ def test_unknown_optimizer_lists_the_allowed_optimizers():
 def test_unknown_activation_and_dataset_kind():
     msg = problems(lambda c: (exp(c)["generator"].update(activation="gelu"), c["datasets"]["normal"].update(kind="gauss")))
     assert "experiments.normal.generator.activation: 'gelu' is not one of relu, leaky_relu, tanh, elu, selu, sigmoid" in msg
-    assert "datasets.normal.kind: 'gauss' is not one of normal, mixture, ring, grid, file" in msg
+    assert ("datasets.normal.kind: 'gauss' is not one of normal, mixture, ring, grid, moons, circles, swissroll, "
+            "pinwheel, spirals, checkerboard, file") in msg
 
 
 def test_bad_names():

@@ -169,8 +169,9 @@ def test_training_w1_is_fast_and_deterministic():
 def _is_json_plain(d):
     json.dumps(d, allow_nan=False)
     plain = (int, float, str, bool)
-    # Per-mode masses are the only lists; everything else is a scalar.
-    return all(v is None or type(v) in plain or (type(v) is list and all(type(x) is float for x in v))
+    # Per-mode masses, widths and row counts are the only lists; everything else is a scalar.
+    per_mode = (float, int, type(None))
+    return all(v is None or type(v) in plain or (type(v) is list and all(type(x) in per_mode for x in v))
                for v in d.values())
 
 
@@ -201,7 +202,11 @@ def test_evaluate_2d_ring():
     ha, hb, good = (sample_ring(comps, 3000, rng) for _ in range(3))
     r = M.evaluate(good, ha, hb, comps, SETTINGS)
     assert r["status"] == "ok" and _is_json_plain(r)
-    assert set(k for k in r if k.endswith("_ratio")) == {"w1_ratio", "sliced_w1_ratio"}
+    assert set(k for k in r if k.endswith("_ratio")) == {
+        "w1_ratio", "sliced_w1_ratio", "precision_ratio", "recall_ratio", "density_ratio", "coverage_ratio",
+        "mode_width_ratio"}
+    assert 0.9 < r["recall_ratio"] < 1.1 and 0.9 < r["precision_ratio"] < 1.1  # a sample of the truth
+    assert 0.7 < r["width_ratio_min"] <= r["width_ratio_max"] < 1.3
     assert "ks_stat" not in r and "gen_mean_x" in r and "real_std_y" in r
     assert 0.3 < r["w1_ratio"] < 3 and 0.2 < r["sliced_w1_ratio"] < 5
     assert r["modes_captured"] == 8 and r["real_modes_captured"] == 8

@@ -61,7 +61,7 @@ def test_floor_mean_matches_the_analytic_expectation_for_n01():
     assert floor["pairs"] == 20 and floor["n_rows"] == n and len(w1["values"]) == 20
     assert abs(w1["mean"] - expected) < 3 * w1["sd"] / math.sqrt(20) + 0.02 * expected, (w1, expected)
     assert 0.1 * expected < w1["sd"] < 0.6 * expected
-    assert set(floor["metrics"]) == {"w1", "ks_stat", "js", "kl"}
+    assert set(floor["metrics"]) == {"w1", "ks_stat", "js", "kl", "precision", "recall", "density", "coverage"}
 
 
 def test_floor_pairs_are_deterministic_and_independent():

@@ -108,14 +108,22 @@ def test_benchmark_table(records):
     text = S.benchmark_table(by, "Mode collapse", ref, walls)
     lines = text.splitlines()
     assert lines[0] == "## Mode collapse"
-    header = "| Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL | Train wall / run (s) |"
+    header = ("| Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL | Mode width × real (min–max) "
+              "| Train wall / run (s) |")
     assert header in lines
     i_ref = next(i for i, l in enumerate(lines) if "PacGAN2" in l)
     i_a = next(i for i, l in enumerate(lines) if "| a_gan |" in l)
     assert i_ref < i_a and "†" in lines[i_ref]
-    assert "| ring8 | a_gan | 7.5 ± 0.5 (max 8) | 85.0 ± 5.0 | 0.0600 ± 0.0400 | 11.3 ± 1.3 |" in lines
-    assert lines[i_ref].endswith("| n/a |")
+    assert "| ring8 | a_gan | 7.5 ± 0.5 (max 8) | 85.0 ± 5.0 | 0.0600 ± 0.0400 | n/a | 11.3 ± 1.3 |" in lines
+    assert lines[i_ref].endswith("| n/a | n/a |")
     assert "± " in text and "literature" in text.lower()
     assert "a_gan: 3 (1 failed)" in text and "b_pac: 2 (1 diverged)" in text and "c_one: 1" in text
-    assert "| grid25 | c_one | 8.0 (max 8) | 90.0 | 0.0100 | 7.5 |" in lines
+    assert "| grid25 | c_one | 8.0 (max 8) | 90.0 | 0.0100 | n/a | 7.5 |" in lines
     assert "| b_pac |" in text and text.count("| n/a |") >= 2  # b_pac has no run.json: no wall
+
+
+def test_benchmark_table_shows_the_narrowest_and_widest_mode_over_runs():
+    runs = [{**rec("w", s, 0.1, modes=8, hq=0.99, rkl=0.002), "width_ratio_min": lo, "width_ratio_max": hi}
+            for s, (lo, hi) in enumerate([(0.91, 1.05), (0.25, 1.34), (0.8, 1.1)])]
+    text = S.benchmark_table(S.by_experiment(S.collect(runs)), "t")
+    assert "| 0.25–1.34 |" in text

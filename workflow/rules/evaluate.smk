@@ -33,5 +33,6 @@ rule evaluate:
     params:
         settings=config["evaluation"],
         dataset=lambda w: dataset_of(w.experiment),
+        spec=lambda w: DATASETS[dataset_of(w.experiment)],
     script:
         "../scripts/evaluate.py"

@@ -2,7 +2,7 @@
 import numpy as np
 
 from toygan.config.settings import Evaluation
-from toygan.evaluation import metrics, verdict
+from toygan.evaluation import metrics, reference, verdict
 from toygan.io import read_json, write_json
 from toygan.logs import setup
 
@@ -15,6 +15,7 @@ result = metrics.evaluate(
     read_json(snakemake.input.floor),
     read_json(snakemake.input.modes),
     settings,
+    truth_sample=reference.truth_sample(snakemake.params.spec, settings),
 )
 if result["status"] == "ok" and run["status"] == "diverged":
     result["status"] = "diverged"

@@ -68,7 +68,7 @@ def apply_loss_defaults(cfg: dict) -> dict:
         if loss not in OPTIMIZER_BY_LOSS:
             continue
         spec = datasets.get(exp.get("dataset")) if isinstance(exp.get("dataset"), str) else None
-        if not isinstance(spec, dict) or spec.get("kind") not in ("normal", "mixture", "ring", "grid", "file"):
+        if not isinstance(spec, dict) or spec.get("kind") not in ds.SYNTHETIC_KINDS + ds.FILE_KINDS:
             continue  # unknown dataset or kind: the schema and the cross checks say so
         name = exp["dataset"]
         if name not in dims:

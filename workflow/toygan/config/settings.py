@@ -207,12 +207,17 @@ class Evaluation(Section):
     max_modes: int
     collapse_mass_ratio: float
     min_mode_rows: int
+    width_ratio_low: float
+    width_ratio_high: float
+    prdc_k: int
+    recall_ratio_min: float
+    precision_ratio_min: float
 
     # The keys of the per-dataset rule `reference`: the verdict thresholds are not among them,
     # so changing a threshold never recomputes the floors.
     REFERENCE_KEYS: typing.ClassVar[tuple[str, ...]] = (
         "n_samples", "ot_subsample", "histogram_bins", "epsilon", "mode_threshold", "seed",
-        "floor_pairs", "truth_samples", "truth_projections", "max_modes",
+        "floor_pairs", "truth_samples", "truth_projections", "max_modes", "prdc_k",
     )
 
     @classmethod

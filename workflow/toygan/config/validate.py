@@ -173,7 +173,7 @@ def validate_config(config: dict, configfiles: list[str] | tuple[str, ...] = ())
     cfg = copy.deepcopy(dict(config))
     points = _expand_sweeps(cfg, root)
     # A dataset without `kind` matches every kind's `if` (an absent property passes `const`):
-    # report the missing kind alone, not the defaults and key lists of all five kinds.
+    # report the missing kind alone, not the defaults and key lists of every kind.
     kindless = _kindless_datasets(cfg)
     apply_loss_defaults(cfg)  # before the schema's: the loss decides what an unset key means
     fill_defaults(cfg, root)

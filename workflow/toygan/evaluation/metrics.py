@@ -16,7 +16,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..config.settings import Evaluation
-from . import truth
+from . import prdc, truth, widths
 
 
 def _stats():
@@ -267,6 +267,16 @@ def mode_mass(samples: Any, comps: Mapping[str, Any], *, threshold: float) -> li
     return [float(c) / x.shape[0] for c in counts]
 
 
+def mode_widths(samples: Any, comps: Mapping[str, Any], *, threshold: float) -> tuple[list, list[int]]:
+    """Per mode, the median std-normalised distance of its high-quality rows to its centre
+    (None with fewer than ``widths.MIN_ROWS`` of them) and the number of those rows."""
+    x = _as_2d(samples)
+    means, stds, _ = _components(comps, x.shape[1])
+    nearest, dist = _assign(x, means, stds)
+    k = means.shape[0]
+    return widths.medians(nearest, dist, k, threshold), widths.counts(nearest, dist, k, threshold)
+
+
 def mode_metrics(samples: Any, comps: Mapping[str, Any], *, threshold: float) -> dict:
     """Mode coverage as in VEEGAN (Srivastava et al. 2017) and PacGAN (Lin et al. 2018).
 
@@ -313,7 +323,9 @@ def training_w1(real_fixed: Any, gen: Any) -> float:
 
 
 def distance_names(d: int) -> list[str]:
-    return ["w1", "ks_stat", "js", "kl"] if d == 1 else ["w1", "sliced_w1"]
+    """Every metric compared with its real-vs-real floor: distances (lower is better), then
+    precision, recall, density and coverage (higher is better)."""
+    return (["w1", "ks_stat", "js", "kl"] if d == 1 else ["w1", "sliced_w1"]) + list(prdc.NAMES)
 
 
 def distances(gen: np.ndarray, real: np.ndarray, s: Evaluation) -> dict[str, float]:
@@ -324,6 +336,8 @@ def distances(gen: np.ndarray, real: np.ndarray, s: Evaluation) -> dict[str, flo
         out.update(histogram_divergences(real, gen, bins=s.histogram_bins, epsilon=s.epsilon))
     else:
         out["sliced_w1"] = sliced_w1(real, gen, seed=s.seed)
+    if min(len(real), len(gen)) > s.prdc_k:
+        out.update(prdc.prdc(real, gen, s.prdc_k))
     return out
 
 
@@ -353,6 +367,8 @@ def _mode_reference(modes: Mapping[str, Any] | None) -> tuple[Mapping | None, bo
     """(components, known, real_all) from plain components (the true ones) or modes.json."""
     if modes is None or "means" in modes:
         return modes, modes is not None, None
+    if modes.get("components") is None:  # a distribution without modes (moons, circles, ...)
+        return None, False, None
     return modes["components"], modes["source"] == "known", modes.get("real_all")
 
 
@@ -364,9 +380,10 @@ def _mass_ratio_min(gen: Sequence[float], ref: Sequence[float]) -> float | None:
 def _mode_results(gen: np.ndarray | None, real: np.ndarray, modes: Mapping, s: Evaluation) -> dict:
     """Mode metrics of the generated rows (no prefix), held-out A (``real_``) and, for
     fitted modes, all real rows (``real_all_``), with the per-mode masses the verdict uses."""
-    comps, _, real_all = _mode_reference(modes)
+    comps, known, real_all = _mode_reference(modes)
     thr = s.mode_threshold
     out: dict[str, Any] = {}
+    out.update(_width_results(gen, real, comps, known, real_all, thr))
     real_modes = mode_metrics(real, comps, threshold=thr)
     gm = mode_metrics(gen, comps, threshold=thr) if gen is not None else {
         **dict.fromkeys(_MODE_KEYS), "n_modes": real_modes["n_modes"]}
@@ -387,24 +404,42 @@ def _mode_results(gen: np.ndarray | None, real: np.ndarray, modes: Mapping, s: E
     return out
 
 
+def _width_results(gen, real, comps, known, real_all, thr) -> dict:
+    """Each mode's width against the truth's: the generated rows', and held-out A's for scale."""
+    d = real.shape[1]
+    k = np.asarray(comps["means"]).reshape(-1, d).shape[0]
+    reference = widths.reference_for("known" if known else "gmm", d, thr, k, real_all)
+    real_medians, _ = mode_widths(real, comps, threshold=thr)
+    out = {f"real_{key}": v for key, v in widths.summary(widths.ratios(real_medians, reference)).items()
+           if key != "mode_width_ratio"}
+    if gen is None:
+        return {**out, **dict.fromkeys(["mode_width_ratio", "width_ratio_min", "width_ratio_max", "mode_width_rows"])}
+    gen_medians, rows = mode_widths(gen, comps, threshold=thr)
+    return {**out, **widths.summary(widths.ratios(gen_medians, reference)), "mode_width_rows": rows}
+
+
 def evaluate(
     generated: Any,
     heldout_a: Any,
     floor: Any,
     modes: Mapping[str, Any] | None,
     settings: Evaluation,
+    truth_sample: np.ndarray | None = None,
 ) -> dict:
-    """All final metrics of one run, JSON-safe (lists only for the per-mode masses).
+    """All final metrics of one run, JSON-safe (lists only for the per-mode masses and widths).
 
-    ``settings`` is the ``evaluation`` config section. ``floor`` is the noise-floor distribution of the dataset (floor.json) or a
-    second real sample B (a single pair). ``modes`` is None, the true components
-    ({"means", "stds", "weights"}) or modes.json (``source`` "known" or "gmm").
+    ``settings`` is the ``evaluation`` config section. ``floor`` is the noise-floor
+    distribution of the dataset (floor.json) or a second real sample B (a single pair).
+    ``modes`` is None, the true components ({"means", "stds", "weights"}) or modes.json
+    (``source`` "known", "gmm" or "none"). ``truth_sample`` is the large sample of the true
+    distribution that ``w1_truth`` compares with when it has no closed form (the toy kinds).
 
     The first ``len(heldout_a)`` generated rows are scored against A: for each distance M
     (1-D: w1, ks_stat, js, kl; 2-D: w1, sliced_w1) the result holds M, ``M_floor`` (the
     floor mean), ``M_floor_sd``, ``M_ratio`` = M / M_floor (None if the floor is 0) and
-    ``M_z`` = (M − M_floor) / M_floor_sd. Mode metrics use the first ``n_samples`` rows; with
-    known components ``w1_truth`` uses the first ``truth_samples`` rows. Generated rows with
+    ``M_z`` = (M − M_floor) / M_floor_sd; precision, recall, density and coverage likewise.
+    Mode metrics use the first ``n_samples`` rows; with a known truth ``w1_truth`` uses the
+    first ``truth_samples`` rows. Generated rows with
     NaN/inf (or none) give ``status: "failed"`` and a ``reason``; their metrics are None while
     the real-data reference values (floors, ``real_*``) are still reported.
     """
@@ -418,7 +453,8 @@ def evaluate(
         raise ValueError(f"generated has shape {np.shape(generated)}, expected (n, {d})")
     comps, known, _ = _mode_reference(modes)
     n_mode_rows = max(s.n_samples, real.shape[0])
-    used = gen_all[: max(n_mode_rows, s.truth_samples if known else 0)]
+    has_truth = known or truth_sample is not None
+    used = gen_all[: max(n_mode_rows, s.truth_samples if has_truth else 0)]
 
     reason = None
     if used.shape[0] == 0:
@@ -439,12 +475,12 @@ def evaluate(
     out["floor_pairs"] = pairs
     value = distances(gen, real, s) if reason is None else {}
     for name in distance_names(d):
-        v, f, sd = value.get(name), f_mean[name], f_sd.get(name)
+        v, f, sd = value.get(name), f_mean.get(name), f_sd.get(name)
         out[name] = _py(v)
         out[f"{name}_floor"] = _py(f)
         out[f"{name}_floor_sd"] = _py(sd)
-        out[f"{name}_ratio"] = _py(v / f) if (v is not None and f > 0) else None
-        out[f"{name}_z"] = _py((v - f) / sd) if (v is not None and sd) else None
+        out[f"{name}_ratio"] = _py(v / f) if (v is not None and f) else None
+        out[f"{name}_z"] = _py((v - f) / sd) if (v is not None and f is not None and sd) else None
     if d == 1:
         out["ks_pvalue"] = _py(value.get("ks_pvalue"))
 
@@ -455,9 +491,14 @@ def evaluate(
     if comps is not None:
         out.update(_mode_results(None if reason else gen_all[:n_mode_rows], real, modes, s))
         out["modes_source"] = "known" if known else "gmm"
-    if known:
+    if has_truth:
         rows = gen_all[: s.truth_samples]
-        out["w1_truth"] = None if reason else _py(truth.w1_truth(rows, comps, projections=s.truth_projections))
+        if reason:
+            out["w1_truth"] = None
+        elif known:
+            out["w1_truth"] = _py(truth.w1_truth(rows, comps, projections=s.truth_projections))
+        else:
+            out["w1_truth"] = _py(truth.w1_to_sample(rows, truth_sample[: len(rows)], projections=s.truth_projections))
         out["n_truth"] = int(rows.shape[0])
         noise = floor.get("w1_truth_noise") if isinstance(floor, Mapping) else None
         out["w1_truth_noise"] = _py(noise["mean"]) if noise else None

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from ..config.settings import Evaluation
+from .. import streams
 from ..data import datasets
 from . import metrics, truth
 
@@ -40,23 +41,48 @@ def floor_distribution(pairs: Iterable[tuple[np.ndarray, np.ndarray]], settings:
         n_rows = len(a)
         d = metrics.distances(b, a, s)
         for name in metrics.distance_names(a.shape[1]):
-            values.setdefault(name, []).append(d[name])
+            if name in d:  # precision and the like need more rows than their k
+                values.setdefault(name, []).append(d[name])
     if not values:
         raise ValueError("floor_distribution needs at least one pair")
     return {"pairs": len(values["w1"]), "n_rows": n_rows, "source": source,
             "metrics": {k: _mean_sd(v) for k, v in values.items()}}
 
 
+def truth_sample(spec: dict, settings: Evaluation) -> np.ndarray | None:
+    """The large sample ``w1_truth`` compares with where the truth has no closed form (the toy
+    kinds: moons, circles, ...); None for Gaussian kinds (exact) and file data (no truth)."""
+    if datasets.components(spec) is not None or not datasets.has_generator(spec):
+        return None
+    return datasets.fresh_sample(spec, settings.truth_samples, settings.seed, streams.TRUTH_SAMPLE)
+
+
+def w1_truth(rows: np.ndarray, spec: dict, settings: Evaluation, reference: np.ndarray | None) -> float | None:
+    """W1 of ``rows`` to the dataset's true distribution: exact for Gaussian kinds, against
+    ``reference`` (``truth_sample``) for the others; None for file data."""
+    comps = datasets.components(spec)
+    if comps is not None:
+        return truth.w1_truth(rows, comps, projections=settings.truth_projections)
+    if reference is None:
+        return None
+    return truth.w1_to_sample(rows, reference, projections=settings.truth_projections)
+
+
 def truth_noise(spec: dict, settings: Evaluation) -> dict | None:
     """``w1_truth`` of ``TRUTH_NOISE_DRAWS`` exact draws of ``truth_samples`` rows from the
-    known distribution (mean, sd, values); None for file data."""
-    comps = datasets.components(spec)
-    if comps is None:
+    true distribution (mean, sd, values): the estimator's own noise, what a perfect generator
+    scores; None for file data."""
+    if not datasets.has_generator(spec):
         return None
     s = settings
     n = s.truth_samples
-    draws = datasets.floor_pairs(spec, n, s.seed + 1, TRUTH_NOISE_DRAWS)  # +1: not the floor's pairs
-    values = [truth.w1_truth(a, comps, projections=s.truth_projections) for a, _ in draws]
+    reference = truth_sample(spec, s)
+    if reference is None:  # closed form: the draws as before
+        draws = [a for a, _ in datasets.floor_pairs(spec, n, s.seed + 1, TRUTH_NOISE_DRAWS)]  # +1: not the floor's
+    else:
+        rows = datasets.fresh_sample(spec, n * TRUTH_NOISE_DRAWS, s.seed, streams.TRUTH_NOISE)
+        draws = np.split(rows, TRUTH_NOISE_DRAWS)
+    values = [w1_truth(a, spec, s, reference) for a in draws]
     return {**_mean_sd(values), "n_rows": n}
 
 
@@ -89,11 +115,14 @@ def modes(spec: dict, all_rows: np.ndarray | None, settings: Evaluation) -> dict
     comps = datasets.components(spec)
     if comps is not None:
         return {"source": "known", "components": {k: v.tolist() for k, v in comps.items()}}
+    if datasets.has_generator(spec):  # moons, circles, ...: no modes; precision and recall judge
+        return {"source": "none", "components": None}
     s = settings
     fit = fit_modes(all_rows, s.max_modes, s.seed)
     thr = s.mode_threshold
     real_all = {**metrics.mode_metrics(all_rows, fit, threshold=thr),
-                "mode_mass": metrics.mode_mass(all_rows, fit, threshold=thr), "n_rows": int(len(all_rows))}
+                "mode_mass": metrics.mode_mass(all_rows, fit, threshold=thr), "n_rows": int(len(all_rows)),
+                "mode_width": metrics.mode_widths(all_rows, fit, threshold=thr)[0]}
     return {"source": "gmm", "components": fit, "real_all": real_all}
 
 
@@ -101,7 +130,7 @@ def build(spec: dict, heldout_a: np.ndarray, heldout_b: np.ndarray, settings: Ev
     """(floor.json, modes.json) of one dataset. Synthetic kinds draw fresh floor pairs of
     ``n_samples`` rows; file data bootstraps its held-out rows and fits modes to all rows."""
     s = settings
-    is_file = datasets.components(spec) is None
+    is_file = not datasets.has_generator(spec)
     heldout = np.vstack([heldout_a, heldout_b])
     pairs = datasets.floor_pairs(spec, s.n_samples, s.seed, s.floor_pairs,
                                  heldout=heldout if is_file else None)

@@ -89,6 +89,20 @@ def directions_2d(projections: int) -> np.ndarray:
     return np.stack([np.cos(angles), np.sin(angles)])
 
 
+def w1_to_sample(generated: Any, reference: Any, *, projections: int) -> float:
+    """W1 (1-D) or sliced W1 (2-D, the same directions as ``w1_truth``) between ``generated``
+    and a large sample of a distribution known only through its generator (two samples of
+    equal size: the mean gap between their sorted projections). Its own noise is what an
+    exact sample scores (toygan.evaluation.reference.truth_noise)."""
+    x, y = (np.asarray(v, dtype=float) for v in (generated, reference))
+    x, y = (v[:, None] if v.ndim == 1 else v for v in (x, y))
+    if len(x) != len(y):
+        raise ValueError(f"w1_to_sample compares equal sizes: {len(x)} generated rows, {len(y)} reference rows")
+    theta = np.ones((1, 1)) if x.shape[1] == 1 else directions_2d(projections)
+    gaps = np.abs(np.sort(x @ theta, axis=0) - np.sort(y @ theta, axis=0))
+    return float(gaps.mean())
+
+
 def w1_truth(generated: Any, comps: Mapping[str, Any], *, projections: int) -> float:
     """W1 (1-D) or sliced W1 (2-D) between ``generated`` (n, d) and the mixture ``comps``
     ({"means": (k, d), "stds": (k, d) or (k,), "weights": (k,)})."""

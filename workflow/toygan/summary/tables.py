@@ -179,19 +179,22 @@ def benchmark_table(
 
     Columns: Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL, each
     "mean ± se" over seeds (modes and % to 1 decimal, reverse KL to 3 significant digits),
-    then the training wall time per run (``walls``, from ``train_wall_per_run``) in seconds.
+    the mode widths relative to the real ones (the narrowest and widest mode over all runs;
+    PacGAN's table has no such column), then the training wall time per run (``walls``,
+    from ``train_wall_per_run``) in seconds.
     ``reference_rows`` (dicts of strings: dataset, model, modes, high_quality, reverse_kl)
     come first, marked † as literature values. Our rows are the experiments of ``by_exp``
     that have mode metrics; "Model" is the experiment name.
     """
     walls = walls or {}
     lines = [f"## {title}", ""]
-    lines.append("| Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL | Train wall / run (s) |")
-    lines.append("|---|---|---|---|---|---|")
+    lines.append("| Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL | Mode width × real "
+                 "(min–max) | Train wall / run (s) |")
+    lines.append("|---|---|---|---|---|---|---|")
     for ref in reference_rows:
         lines.append(
             f"| {ref['dataset']} | {ref['model']} † | {ref['modes']} | {ref['high_quality']} | {ref['reverse_kl']} "
-            "| n/a |"
+            "| n/a | n/a |"
         )
     ours = []
     if "modes_captured_mean" in by_exp.columns:
@@ -211,7 +214,10 @@ def benchmark_table(
         )
         rkl = format_mean_se(_col(r, "reverse_kl_mean"), _col(r, "reverse_kl_se"), 3, significant=True)
         wall = _mean_se(walls.get(r["experiment"], []))
-        lines.append(f"| {r['dataset']} | {r['experiment']} | {modes} | {hq} | {rkl} | {format_mean_se(*wall, 1)} |")
+        low, high = _col(r, "width_ratio_min_min"), _col(r, "width_ratio_max_max")
+        width = "n/a" if _missing(low) or _missing(high) else f"{float(low):.2f}–{float(high):.2f}"
+        lines.append(f"| {r['dataset']} | {r['experiment']} | {modes} | {hq} | {rkl} | {width} "
+                     f"| {format_mean_se(*wall, 1)} |")
     lines.append("")
     if reference_rows:
         lines.append("† Literature values as reported in the cited papers, not produced by this workflow.")
