@@ -92,3 +92,37 @@ def test_unimportable_leaves_modules_already_imported_alone():
         assert sys.modules["json"] is json
         assert sys.modules["toygan_no_such_module_x"] is None
     assert "toygan_no_such_module_x" not in sys.modules
+
+
+def test_a_train_job_asked_for_a_gpu_it_cannot_see_fails_before_training(tmp_path):
+    """No silent fallback: on a CPU-only machine, training.gpu: true stops the job before any
+    work, with a message naming the devices and how to install GPU support."""
+    import numpy as np
+
+    from toygan.config.validate import validate_config
+    from toygan.training import job, tfsetup as setup
+
+    cfg = validate_config({"datasets": {"d": {"kind": "normal", "n": 200}},
+                           "experiments": {"e": {"dataset": "d", "training": {"epochs": 2, "gpu": True}}}})
+    np.save(tmp_path / "data.npy", np.zeros((200, 1)))
+    out = tmp_path / "seed0"
+    try:
+        job.run(cfg["experiments"]["e"], str(tmp_path / "data.npy"), [0], [str(out)], str(tmp_path / "ckpt.npz"),
+                name="e")
+    except setup.NoGpuError as err:
+        message = str(err)
+    else:
+        import tensorflow as tf
+
+        assert tf.config.list_physical_devices("GPU"), "trained without a GPU and without a word"
+        return  # a machine with a GPU: nothing to refuse
+    assert "training.gpu is true" in message and "sees no GPU" in message and "CPU:0" in message
+    assert "pip install -e '.[cuda]'" in message and "training.gpu: false" in message
+    assert not out.exists() and not (tmp_path / "ckpt.npz").exists()
+
+
+def test_provenance_names_what_the_digits_depend_on():
+    tf = tfsetup.import_tensorflow(1)
+    where = tfsetup.provenance(tf, 1)
+    assert where["tensorflow"] == tf.__version__ and where["threads"] == 1
+    assert where["cpu"] and any(d.endswith("CPU:0") for d in where["devices"])

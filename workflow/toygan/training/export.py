@@ -67,8 +67,10 @@ def history_csv(table: dict, diverged_epoch: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_seed_outputs(trainer, r: int, outdir: str | Path, *, experiment_name: str, wall_seconds: float) -> None:
-    """Everything the train rule promises for replica ``r`` of ``trainer``."""
+def write_seed_outputs(trainer, r: int, outdir: str | Path, *, experiment_name: str, wall_seconds: float,
+                       provenance: dict | None = None) -> None:
+    """Everything the train rule promises for replica ``r`` of ``trainer``; ``provenance``
+    (toygan.training.tfsetup.provenance) goes into run.json."""
     outdir = Path(outdir)
     seed = trainer.seeds[r]
     generator, discriminator = keras_models(trainer, r)
@@ -95,4 +97,5 @@ def write_seed_outputs(trainer, r: int, outdir: str | Path, *, experiment_name: 
         "generator_params": generator.count_params(),
         "discriminator_params": discriminator.count_params(),
         "d_output": "probability" if trainer.sigmoid_output else "critic",
+        "provenance": provenance,
     })

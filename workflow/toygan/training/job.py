@@ -14,7 +14,8 @@ import numpy as np
 
 from ..sweeps import grid, jobs
 from ..io import read_json, write_json
-from .tfsetup import import_tensorflow
+from ..config.settings import Experiment
+from .tfsetup import import_tensorflow, provenance, require_gpu
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def run(
     names = name if isinstance(name, list) else [name] * len(seeds)
     uniform = all(e == experiments[0] for e in experiments)
     experiment = experiments[0]
-    import_tensorflow(threads)
+    tf = import_tensorflow(threads)
     import keras
 
     from . import checkpoint
@@ -47,6 +48,11 @@ def run(
     # A scheduler's SIGTERM at its time limit: stop (between compiled chunks); the last checkpoint
     # is on disk and a rerun resumes from it.
     signal.signal(signal.SIGTERM, lambda *_: (log.warning("SIGTERM: stopping; rerun to resume"), sys.exit(143)))
+    if Experiment.parse(experiment).training.gpu:
+        require_gpu(tf)  # before any work: never a silent fallback to the CPU
+    where = provenance(tf, threads)
+    log.info("TensorFlow %s, %s (%s), %d thread(s), devices: %s", where["tensorflow"], where["cpu"],
+             " ".join(where["isa"]), threads, ", ".join(where["devices"]))
     keras.utils.set_random_seed(seeds[0])
     data = np.load(data_path)
     log.info("%s: seeds %s, %d real rows of dimension %d", ", ".join(dict.fromkeys(names)), seeds, *data.shape)
@@ -74,7 +80,7 @@ def run(
     trainer.fit(on_checkpoint=save_checkpoint)
     wall = time.perf_counter() - start
     for r, outdir in enumerate(outdirs):
-        write_seed_outputs(trainer, r, outdir, experiment_name=names[r], wall_seconds=wall)
+        write_seed_outputs(trainer, r, outdir, experiment_name=names[r], wall_seconds=wall, provenance=where)
         if stamps:
             _stamp(Path(outdir) / "run.json", stamps[r])
         if trainer.diverged_epochs[r]:

@@ -108,6 +108,57 @@ def import_tensorflow(threads: int = 1, deterministic: bool = True):
     return tf
 
 
+GPU_INSTALL = ".venv/bin/pip install -e '.[cuda]'"  # TensorFlow's and-cuda extra at the pinned version
+
+
+class NoGpuError(RuntimeError):
+    """training.gpu asks for a GPU and TensorFlow sees none: training would run on the CPU."""
+
+
+def require_gpu(tf) -> None:
+    """Refuse to train on the CPU what the config asked to train on a GPU."""
+    if tf.config.list_physical_devices("GPU"):
+        return
+    seen = ", ".join(d.name for d in tf.config.list_physical_devices()) or "none"
+    raise NoGpuError(
+        f"training.gpu is true, but TensorFlow {tf.__version__} sees no GPU on this node (devices: {seen}). "
+        "The tensorflow wheel uses an NVIDIA GPU only with the CUDA libraries installed beside it: on a node "
+        f"with an NVIDIA driver run `{GPU_INSTALL}` (see docs/cluster.md), or set training.gpu: false "
+        "to train on the CPU."
+    )
+
+
+def _cpu_model() -> tuple[str, list[str]]:
+    """The CPU's model name and the vector instruction sets that change XLA's code."""
+    name, flags = platform.processor() or platform.machine(), set()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name" and name in ("", platform.machine(), platform.processor()):
+                    name = value.strip()
+                elif key.strip() == "flags":
+                    flags = set(value.split())
+    except OSError:
+        pass
+    isa = [f for f in ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile")
+           if f in flags]
+    return name, isa
+
+
+def provenance(tf, threads: int) -> dict:
+    """What a run's float digits depend on: TensorFlow, the CPU and its instruction sets, the
+    thread count and the devices TensorFlow used (recorded in run.json and the train log)."""
+    cpu, isa = _cpu_model()
+    return {
+        "tensorflow": tf.__version__,
+        "cpu": cpu,
+        "isa": isa,
+        "threads": threads,
+        "devices": [d.name for d in tf.config.list_logical_devices()],
+    }
+
+
 def compiled_loop(fn, xla: bool = True):
     """``fn`` (the trainer's epoch loop) as one compiled graph function.
 
