@@ -82,7 +82,8 @@ def _loss_name(exp: Any) -> str | None:
     if not isinstance(exp, dict):
         return None
     loss = exp.get("loss", {})
-    return loss.get("name", DEFAULT_LOSS) if isinstance(loss, dict) else None
+    name = loss.get("name", DEFAULT_LOSS) if isinstance(loss, dict) else None
+    return name if isinstance(name, str) else None  # anything else: the schema reports it
 
 
 def _fill_unset(target: dict, defaults: dict) -> None:
