@@ -8,6 +8,8 @@ The loaders' messages are unit-tested in test_datasets.py. Here the rule's scrip
 from __future__ import annotations
 
 import os
+import pickle
+import re
 import runpy
 import subprocess
 import sys
@@ -75,6 +77,12 @@ BAD_FILES = {
     "inf": ("inf.csv", good_rows(10) + "1,-inf\n", "line 12, column 'y' (index 1): value -inf is not finite"),
     "ragged": ("ragged.csv", good_rows(5) + "1,2,3\n" + good_rows(5)[4:], "line 7 has 3 columns, but line 1 has 2"),
     "too-wide": ("wide.csv", "a,b,c\n" + "1,2,3\n" * 20, "has 3 columns, but toygan handles 1-D or 2-D data"),
+    "semicolons": ("semi.csv", good_rows(20).replace(",", ";"), "line 1 is one column that holds semicolons"),
+    "tabs": ("tabs.csv", good_rows(20).replace(",", "\t"), "line 1 is one column that holds tabs"),
+    "constant-column": ("const.csv", "x,y\n" + "".join(f"{i},3.5\n" for i in range(30)),
+                        "column 'y' (index 1) has the same value (3.5) in every row"),
+    "beyond-float32": ("big.csv", good_rows(20) + "1e39,1\n", "line 22, column 'x' (index 0): value 1e+39 is beyond float32"),
+    "bad-utf8": ("latin.csv", None, "not a UTF-8 text CSV file"),
 }
 
 
@@ -82,7 +90,9 @@ BAD_FILES = {
 def test_bad_file_fails_the_data_rule_with_file_and_place(case, tmp_path, monkeypatch):
     name, content, expected = BAD_FILES[case]
     monkeypatch.chdir(tmp_path)
-    if content is not None:
+    if name == "latin.csv":
+        (tmp_path / name).write_bytes("x,y\n1,2\n".encode() + "é,3\n".encode("latin-1"))
+    elif content is not None:
         write(tmp_path, name, content)
     with pytest.raises(datasets.DataFileError) as info:
         run_data_script(tmp_path, config_for(name))
@@ -178,3 +188,81 @@ def test_workflow_too_few_rows(tmp_path):
     (tmp_path / "pts.csv").write_text(good_rows(30))
     out = assert_rule_failed_cleanly(snakemake_data(tmp_path, raw_config("pts.csv", {"batch_size": 32})), tmp_path)
     assert "pts.csv (dataset pts; experiments.e.training): training data has 24 rows, fewer than one training batch (32)" in out
+
+
+ACCEPTED = {
+    # name: (content, what the rows are) -- documented in docs/config.md (`file` datasets)
+    "bom.csv": ("\ufeff" + good_rows(30), "a byte-order mark is ignored"),
+    "crlf.csv": (good_rows(30).replace("\n", "\r\n"), "Windows line endings"),
+    "quoted.csv": ("x,y\n" + "".join(f'"{i}","{i % 7}"\n' for i in range(30)), "quoted numbers"),
+    "spaces.csv": ("x , y\n" + "".join(f" {i} , {i % 7} \n" for i in range(30)), "spaces around cells"),
+    "huge.csv": (good_rows(29) + "1e30,1\n", "large values within float32"),
+    "twice.csv": ("x,x\n" + "".join(f"{i},{i % 7}\n" for i in range(30)), "a repeated header name, not selected by name"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+def test_csv_variants_that_are_read_as_written(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, name, ACCEPTED[name][0])
+    out = run_data_script(tmp_path, config_for(name))
+    data = np.load(out / "pts.npy")
+    every = datasets.load_file(name)
+    assert every.shape == (30, 2) and set(np.round(every[:, 1])) <= set(range(7))
+    assert every[0, 0] == 0.0 and len(data) == 24  # 20 % held out
+
+
+def test_a_name_that_appears_twice_cannot_pick_a_column(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "twice.csv", ACCEPTED["twice.csv"][0])
+    with pytest.raises(datasets.DataFileError, match="column name 'x' appears 2 times in the header; select by index"):
+        datasets.load_file("twice.csv", ["x"])
+    with pytest.raises(datasets.DataFileError, match="unknown column name 'z'; available columns: 0: 'x', 1: 'x'"):
+        datasets.load_file("twice.csv", [0, "z"])
+
+
+NPY = {
+    "int.npy": (lambda: np.arange(60).reshape(30, 2), None),
+    "half.npy": (lambda: np.arange(60, dtype=np.float16).reshape(30, 2), None),
+    "one_d.npy": (lambda: np.arange(30.0), None),
+    "text.npy": (lambda: np.array([["a", "b"]] * 30), "non-numeric dtype <U1"),
+    "complex.npy": (lambda: np.ones((30, 2), dtype=complex), "non-numeric dtype complex128"),
+    "rank3.npy": (lambda: np.zeros((5, 6, 2)), "has shape (5, 6, 2); expected (rows,) or (rows, columns)"),
+    "objects.npy": (lambda: np.array([[1, 2]] * 30, dtype=object), "not a readable NPY file"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NPY))
+def test_npy_dtypes_and_shapes(name, tmp_path):
+    make, error = NPY[name]
+    np.save(tmp_path / name, make(), allow_pickle=True)
+    if error is None:
+        data = datasets.load_file(tmp_path / name)
+        assert data.dtype == np.float64 and len(data) == 30
+    else:
+        with pytest.raises(datasets.DataFileError, match=re.escape(error)):
+            datasets.load_file(tmp_path / name)
+
+
+class _Payload:
+    """Unpickling this runs code: it would create the file named by ``marker``."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_nothing_in_a_data_file_is_ever_executed(tmp_path):
+    marker = tmp_path / "executed"
+    for name, blob in [("pickle.npy", pickle.dumps(_Payload(str(marker)))),
+                       ("object.npy", None)]:
+        path = tmp_path / name
+        if blob is None:
+            np.save(path, np.array([_Payload(str(marker))], dtype=object), allow_pickle=True)
+        else:
+            path.write_bytes(blob)
+        with pytest.raises(datasets.DataFileError, match="not a readable NPY file"):
+            datasets.load_file(path)
+    assert not marker.exists()

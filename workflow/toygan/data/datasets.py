@@ -449,7 +449,7 @@ def _load_npy(path: Path, columns: Sequence[str | int] | None) -> np.ndarray:
     picked = _pick_columns(path, columns, names, has_header=False, npy=True)
     data = np.asarray(table[:, picked], dtype=np.float64)
     labels = [_column_label(names, i, has_header=False) for i in picked]
-    _check_finite(path, data, labels, row_label=lambda i: f"row index {i} (0-based)")
+    _check_values(path, data, labels, row_label=lambda i: f"row index {i} (0-based)")
     return data
 
 
@@ -462,6 +462,7 @@ def _load_csv(path: Path, columns: Sequence[str | int] | None) -> np.ndarray:
     body, body_lines = (rows[1:], lines[1:]) if has_header else (rows, lines)
     if not body:
         raise DataFileError(f"{path}: data file has a header (line {lines[0]}) but no data rows")
+    _check_separator(path, rows, lines)
     _check_ragged(path, rows, lines, len(header))
     picked = _pick_columns(path, columns, header, has_header=has_header, npy=False)
     labels = [_column_label(header, i, has_header) for i in picked]
@@ -469,8 +470,18 @@ def _load_csv(path: Path, columns: Sequence[str | int] | None) -> np.ndarray:
     for r, (row, line) in enumerate(zip(body, body_lines)):
         for c, (col, label) in enumerate(zip(picked, labels)):
             data[r, c] = _parse_cell(path, row[col], line, label)
-    _check_finite(path, data, labels, row_label=lambda i: f"line {body_lines[i]}")
+    _check_values(path, data, labels, row_label=lambda i: f"line {body_lines[i]}")
     return data
+
+
+def _check_separator(path: Path, rows: list[list[str]], lines: list[int]) -> None:
+    """One column whose cells hold another separator: a file saved with ';' or tabs."""
+    if len(rows[0]) != 1:
+        return
+    for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|'")):
+        if all(sep in row[0] for row in rows[:20]):
+            raise DataFileError(f"{path}: line {lines[0]} is one column that holds {name}: toygan reads "
+                                "comma-separated values; save the file with commas between the columns")
 
 
 def _csv_header(path: Path) -> list[str] | None:
@@ -589,8 +600,13 @@ def _one_column(path: Path, col: str | int, names: list[str], *, has_header: boo
     return hits[0]
 
 
-def _check_finite(path: Path, data: np.ndarray, labels: list[str], row_label) -> None:
-    """NaN or inf would poison every loss and metric; name the first offending cell."""
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _check_values(path: Path, data: np.ndarray, labels: list[str], row_label) -> None:
+    """NaN or inf would poison every loss and metric, and so would a value that float32 (what
+    training computes in) cannot hold; a column with one value has nothing to learn. Name the
+    first offending cell, or the column."""
     bad = ~np.isfinite(data)
     if bad.any():
         r, c = (int(v) for v in np.argwhere(bad)[0])
@@ -599,6 +615,16 @@ def _check_finite(path: Path, data: np.ndarray, labels: list[str], row_label) ->
             f"{path}: {row_label(r)}, {labels[c]}: value {data[r, c]} is not finite "
             f"({n_bad} row(s) with NaN or inf in all); remove or fix them"
         )
+    huge = np.abs(data) > _FLOAT32_MAX
+    if huge.any():
+        r, c = (int(v) for v in np.argwhere(huge)[0])
+        raise DataFileError(f"{path}: {row_label(r)}, {labels[c]}: value {data[r, c]:g} is beyond float32's range "
+                            f"(±{_FLOAT32_MAX:.3g}), in which training computes; rescale the column")
+    if len(data) > 1:
+        for c in range(data.shape[1]):
+            if np.all(data[:, c] == data[0, c]):
+                raise DataFileError(f"{path}: {labels[c]} has the same value ({data[0, c]:g}) in every row: there is "
+                                    "nothing to learn in it; leave it out with the dataset's `columns`")
 
 
 def _jsonable(value: Any) -> Any:
