@@ -1,6 +1,6 @@
 """Sweeps: a grid of settings around a base experiment, expanded into ordinary experiments.
 
-No TensorFlow. ``toygan.config.validate_config`` calls :func:`expand` before it fills defaults,
+No TensorFlow. ``toygan.config.validate.validate_config`` calls :func:`expand` before it fills defaults,
 so every point is validated like a hand-written experiment. Which replicas train together
 is decided in :mod:`toygan.sweeps.jobs`.
 
