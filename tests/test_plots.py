@@ -131,8 +131,8 @@ def test_dashboard_1d(settings, rng, tmp_path):
 def test_dashboard_labels_carry_the_verdict():
     from toygan.plots.runs import _seed_text
 
-    assert _seed_text(0, 1.23, "mode_collapse").endswith("· mode collapse")
-    assert "·" not in _seed_text(1, None).split("W1/floor")[1]
+    assert _seed_text(0, 1.23, "mode_collapse") == "seed 0 · mode collapse · W1/floor 1.2×"
+    assert _seed_text(1, None) == "seed 1 · W1/floor n/a"
 
 
 @pytest.mark.parametrize("n_seeds", [1, 3, 5])
@@ -296,9 +296,9 @@ def test_no_tensorflow_import():
 
 
 def test_figure_jobs_import_neither_seaborn_scipy_nor_pandas():
-    """seaborn imports scipy.stats: half a figure job's start-up, pandas a fifth. Only 2-D
-    contours and more seeds than SEED_COLORS import seaborn, and the comparison and sweep
-    figures pandas, when they draw."""
+    """seaborn imports scipy.stats: half a figure job's start-up, pandas a fifth. Only more
+    seeds than SEED_COLORS import seaborn, and the comparison and sweep figures pandas, when
+    they draw."""
     code = (
         "import sys, toygan.plots.jobs, toygan.plots\n"
         "heavy = [m for m in ('seaborn', 'scipy', 'pandas', 'tensorflow') if m in sys.modules]\n"
@@ -307,6 +307,42 @@ def test_figure_jobs_import_neither_seaborn_scipy_nor_pandas():
     env = {**os.environ, "PYTHONPATH": str(WORKFLOW)}
     res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
+
+
+def test_2d_figures_import_neither_seaborn_nor_scipy(tmp_path):
+    """The 2-D figures draw the real density with NumPy (toygan.plots.kde.density_2d)."""
+    code = (
+        "import sys, numpy as np\n"
+        "from toygan import plots\n"
+        "r = np.random.default_rng(0).normal(size=(500, 2))\n"
+        f"plots.scatter_2d(r, r, {str(tmp_path / 's.png')!r}, {{'dpi': 40}}, experiment='e', seed=0)\n"
+        f"plots.dashboard(r, {{0: r, 1: r}}, {{0: 1.0, 1: 2.0}}, {str(tmp_path / 'd.png')!r}, {{'dpi': 40}}, "
+        "experiment='e')\n"
+        "heavy = [m for m in ('seaborn', 'scipy', 'pandas') if m in sys.modules]\n"
+        "assert not heavy, heavy"
+    )
+    env = {**os.environ, "PYTHONPATH": str(WORKFLOW)}
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+
+
+def test_density_2d_is_scipys_gaussian_kde(rng):
+    from scipy.stats import gaussian_kde
+
+    from toygan.plots.kde import density_2d, mass_levels
+
+    pts = np.c_[rng.normal(0, 1, 400), rng.normal(0, 1, 400) * 0.5] @ np.array([[1.0, 0.4], [0.0, 1.0]])
+    gx, gy = np.linspace(-3, 3, 31), np.linspace(-2, 2, 21)
+    X, Y = np.meshgrid(gx, gy)
+    for bw in (1.0, 0.6):
+        kde = gaussian_kde(pts.T)
+        kde.set_bandwidth(kde.scotts_factor() * bw)
+        want = kde(np.vstack([X.ravel(), Y.ravel()])).reshape(X.shape)
+        np.testing.assert_allclose(density_2d(pts, gx, gy, bw_adjust=bw), want, rtol=1e-9, atol=1e-12)
+    assert density_2d(np.c_[np.arange(10.0), np.arange(10.0)], gx, gy, bw_adjust=1.0) is None  # on a line
+    dens = density_2d(pts, gx, gy, bw_adjust=1.0)
+    lo, hi = mass_levels(dens, [0.95, 0.5])
+    assert lo < hi and abs(dens[dens >= hi].sum() / dens.sum() - 0.5) < 0.05
 
 
 def test_theme_is_what_seaborn_sets():

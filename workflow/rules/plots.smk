@@ -7,6 +7,7 @@ rule plot_run:
     input:
         unpack(model_files),
         data=lambda w: f"{R}/data/{dataset_of(w.experiment)}.npy",
+        spec=lambda w: f"{R}/data/{dataset_of(w.experiment)}.json",
         samples=f"{R}/samples/{{experiment}}/seed{{seed}}/samples.npy",
         d_real=f"{R}/samples/{{experiment}}/seed{{seed}}/d_real.npy",
         d_fake=f"{R}/samples/{{experiment}}/seed{{seed}}/d_fake.npy",
@@ -57,6 +58,7 @@ rule animate:
         discriminator=f"{R}/models/{{experiment}}/seed{{seed}}/discriminator.keras",
         run=f"{R}/models/{{experiment}}/seed{{seed}}/run.json",
         data=lambda w: f"{R}/data/{dataset_of(w.experiment)}.npy",
+        spec=lambda w: f"{R}/data/{dataset_of(w.experiment)}.json",
         code=code_of("animate.py"),
     output:
         gif=f"{R}/figures/{{experiment}}/seed{{seed}}/training.gif",
@@ -79,6 +81,7 @@ rule dashboard:
     """All seeds of one experiment on one page, each with its W1 / noise floor."""
     input:
         data=lambda w: f"{R}/data/{dataset_of(w.experiment)}.npy",
+        spec=lambda w: f"{R}/data/{dataset_of(w.experiment)}.json",
         samples=lambda w: [
             f"{seed_dir('samples', w.experiment, s)}/samples.npy" for s in experiment(w.experiment)["seeds"]
         ],

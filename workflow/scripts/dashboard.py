@@ -5,4 +5,4 @@ from toygan.plots.jobs import draw_dashboard
 setup(snakemake.log[0])
 draw_dashboard(snakemake.input.data, list(snakemake.input.samples), list(snakemake.input.metrics),
                list(snakemake.params.seeds), snakemake.output.figure, snakemake.params.plots,
-               experiment=snakemake.wildcards.experiment)
+               experiment=snakemake.wildcards.experiment, spec=snakemake.input.spec)

@@ -29,6 +29,14 @@ def read_history(path) -> dict[str, np.ndarray]:
     return columns
 
 
+def data_columns(spec: str | None, dim: int) -> list[str]:
+    """The data's column names from its description (``results/data/{dataset}.json``,
+    key ``"columns"``): a CSV's header names. Descriptions written before the key existed,
+    or none at all, give ``["x"]`` / ``["x", "y"]``."""
+    columns = read_json(spec).get("columns") if spec else None
+    return plots.axis_names(columns if isinstance(columns, list) else None, dim)
+
+
 def draw_run_figures(inputs: dict, outputs: dict, settings: dict, *, experiment: str, seed: int, loss_name: str):
     """density, d_output, decision and losses figures of one (experiment, seed)."""
     real = np.load(inputs["data"])
@@ -38,13 +46,15 @@ def draw_run_figures(inputs: dict, outputs: dict, settings: dict, *, experiment:
         grid = {k: f[k] for k in f.files}
     label = str(grid["label"])
     who = {"experiment": experiment, "seed": seed}
+    columns = data_columns(inputs.get("spec"), real.shape[1])
     if real.shape[1] == 1:
-        plots.density_1d(real, gen, outputs["density"], settings, **who)
-        plots.decision_1d(real, gen, grid["grid_x"], grid["d"], outputs["decision"], settings, label=label, **who)
+        plots.density_1d(real, gen, outputs["density"], settings, columns=columns, **who)
+        plots.decision_1d(real, gen, grid["grid_x"], grid["d"], outputs["decision"], settings, label=label,
+                          columns=columns, **who)
     else:
-        plots.scatter_2d(real, gen, outputs["density"], settings, **who)
+        plots.scatter_2d(real, gen, outputs["density"], settings, columns=columns, **who)
         plots.heatmap_2d(grid["grid_x"], grid["grid_y"], grid["d"], real, gen, outputs["decision"], settings,
-                         label=label, **who)
+                         label=label, columns=columns, **who)
     plots.discriminator_outputs(np.load(inputs["d_real"]), np.load(inputs["d_fake"]), outputs["d_output"], settings,
                                 label=label, **who)
     history = read_history(inputs["history"])
@@ -78,7 +88,8 @@ def draw_animation(inputs: dict, gif: str, page: str, settings: dict, *, experim
     real = np.load(inputs["data"])
     if "d_grid" not in snapshots:  # D's weights per snapshot: draw it on the figure grid
         snapshots |= d_on_figure_grid(snapshots, inputs["discriminator"], real)
-    plots.animation(snapshots, real, gif, settings, experiment=experiment, seed=seed, label=label)
+    plots.animation(snapshots, real, gif, settings, experiment=experiment, seed=seed, label=label,
+                    columns=data_columns(inputs.get("spec"), real.shape[1]))
     encoded = base64.b64encode(Path(gif).read_bytes()).decode()
     title = f"{experiment} · seed {seed}: training animation"
     write_text(page, (
@@ -89,8 +100,12 @@ def draw_animation(inputs: dict, gif: str, page: str, settings: dict, *, experim
 
 
 def draw_dashboard(data: str, samples: list[str], metrics: list[str], seeds: list[int], output: str,
-                   settings: dict, *, experiment: str):
+                   settings: dict, *, experiment: str, spec: str | None = None):
+    """The dashboard of one experiment; ``spec``: the data's description (its column names)."""
     results = {s: read_json(m) for s, m in zip(seeds, metrics)}
     gens = {s: np.load(p) for s, p in zip(seeds, samples)}
-    plots.dashboard(np.load(data), gens, {s: r.get("w1_ratio") for s, r in results.items()}, output, settings,
-                    experiment=experiment, verdicts={s: r.get("verdict") for s, r in results.items()})
+    real = np.load(data)
+    columns = data_columns(spec, real.shape[1] if real.ndim == 2 else 1)
+    plots.dashboard(real, gens, {s: r.get("w1_ratio") for s, r in results.items()}, output, settings,
+                    experiment=experiment, verdicts={s: r.get("verdict") for s, r in results.items()},
+                    columns=columns)

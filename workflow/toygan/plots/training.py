@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from .kde import density_on  # noqa: E402
-from .runs import PEAK_CAP, _d_limits, heatmap_cmap  # noqa: E402
+from .runs import PEAK_CAP, _d_limits, _point_handles, heatmap_cmap  # noqa: E402
 from .style import (  # noqa: E402
     D_COLOR,
     DIVERGED_COLOR,
@@ -26,15 +26,20 @@ from .style import (  # noqa: E402
     W1_COLOR,
     apply_style,
     as_2d,
+    axis_names,
     clip_to_grid,
+    fig_title,
     finite_rows,
+    fit_view,
     is_probability_label,
+    line_height,
     new_figure,
     outside_fraction,
     run_title,
     save,
     setting,
     subsample,
+    title_lines,
     view_limits,
 )
 
@@ -152,7 +157,7 @@ def loss_curves(history, path, settings, *, experiment, seed, loss_name, diverge
         xmin, xmax = ax1.get_xlim()
         if e > xmax or e < xmin:
             ax1.set_xlim(min(xmin, e), max(xmax, e) + 0.02 * (max(xmax, e) - min(xmin, e)))
-    fig.suptitle(run_title(experiment, seed, f"training curves ({loss_name} loss)"))
+    fig_title(fig, run_title(experiment, seed, f"training curves ({loss_name} loss)"))
     return save(fig, path, settings)
 
 
@@ -171,8 +176,9 @@ def _epoch_text(e) -> str:
     return f"{int(e)}" if e.is_integer() else f"{e:g}"
 
 
-def animation(snapshots, real, path, settings, *, experiment, seed, label):
-    """Animated GIF of training: per frame, generated vs real and D's output."""
+def animation(snapshots, real, path, settings, *, experiment, seed, label, columns=None):
+    """Animated GIF of training: per frame, generated vs real and D's output; ``columns``: the
+    data's column names. The experiment heads the figure; the frame's title is its seed and epoch."""
     epochs = np.asarray(snapshots["epochs"]).ravel()
     samples = np.asarray(snapshots["samples"], dtype=float)
     if samples.ndim == 2:
@@ -189,12 +195,19 @@ def animation(snapshots, real, path, settings, *, experiment, seed, label):
                          "legend.fontsize": 0.85 * base, "xtick.labelsize": 0.85 * base,
                          "ytick.labelsize": 0.85 * base, "lines.linewidth": 1.5,
                          "axes.titleweight": "bold"})
-    fig = plt.figure(figsize=tuple(setting(settings, "animation_size")), dpi=dpi, layout="constrained")
+    plt.rcParams.update({"figure.titlesize": base, "figure.titleweight": "normal"})
+    w, h = setting(settings, "animation_size")
+    names = axis_names(columns, samples.shape[2])
+    fig = plt.figure(figsize=(w, h), dpi=dpi, layout="constrained")
     ax = fig.add_subplot()
     if samples.shape[2] == 1:
-        update = _setup_1d(fig, ax, snapshots, samples, real, idx, settings, label)
+        update = _setup_1d(fig, ax, snapshots, samples, real, idx, settings, label, names)
     else:
-        update = _setup_2d(fig, ax, snapshots, samples, real, idx, settings, label)
+        update = _setup_2d(fig, ax, snapshots, samples, real, idx, settings, label, names)
+    w, h = fig.get_size_inches()
+    extra = (title_lines(experiment, w - 0.15) - 1) * line_height(base)
+    fig.set_size_inches(w, h + extra)
+    fig_title(fig, experiment, width=w - 0.15)
     title = ax.set_title("")
 
     path = Path(path)
@@ -204,9 +217,12 @@ def animation(snapshots, real, path, settings, *, experiment, seed, label):
         with writer.saving(fig, str(path), dpi):
             for k, i in enumerate(idx):
                 changed = update(i)
-                title.set_text(run_title(experiment, seed, f"epoch {_epoch_text(epochs[i])}"))
+                title.set_text(f"seed {seed} · epoch {_epoch_text(epochs[i])}")
                 if k == 0:
-                    fig.canvas.draw()  # lay out once, then freeze so frames do not jitter
+                    # Lay out, then freeze so frames do not jitter. Twice: at a GIF's low dpi the
+                    # first pass leaves the legend below the axes over their x label.
+                    fig.canvas.draw()
+                    fig.canvas.draw()
                     fig.set_layout_engine("none")
                     writer.grab_frame()
                     writer.freeze_background([*changed, title])
@@ -248,7 +264,7 @@ class _BlitWriter(PillowWriter):
         self._frames.extend([self._frames[-1]] * n)
 
 
-def _setup_1d(fig, ax, snapshots, samples, real, idx, settings, label):
+def _setup_1d(fig, ax, snapshots, samples, real, idx, settings, label, names):
     grid_x = np.asarray(snapshots["grid_x"], dtype=float).ravel()
     d_grid = np.asarray(snapshots["d_grid"], dtype=float)
     if d_grid.shape != (len(samples), len(grid_x)):
@@ -270,7 +286,7 @@ def _setup_1d(fig, ax, snapshots, samples, real, idx, settings, label):
     (gen_line,) = ax.plot(xs, gen_dens[idx[0]], color=FAKE_COLOR, lw=1.8, label="generated")
     ax.set_xlim(*view)
     ax.set_ylim(0, top)
-    ax.set_xlabel("x")
+    ax.set_xlabel(names[0])
     ax.set_ylabel("density")
 
     ax2 = ax.twinx()
@@ -304,7 +320,7 @@ def _setup_1d(fig, ax, snapshots, samples, real, idx, settings, label):
     return update
 
 
-def _setup_2d(fig, ax, snapshots, samples, real, idx, settings, label):
+def _setup_2d(fig, ax, snapshots, samples, real, idx, settings, label, names):
     grid_x = np.asarray(snapshots["grid_x"], dtype=float).ravel()
     grid_y = np.asarray(snapshots["grid_y"], dtype=float).ravel()
     d_grid = np.asarray(snapshots["d_grid"], dtype=float)
@@ -312,25 +328,27 @@ def _setup_2d(fig, ax, snapshots, samples, real, idx, settings, label):
         raise ValueError(f"snapshots['d_grid'] must have shape (F, len(grid_y), len(grid_x)) = "
                          f"{(len(samples), len(grid_y), len(grid_x))}, got {d_grid.shape}")
     n_pts = min(int(setting(settings, "scatter_points")), ANIM_SCATTER_POINTS)
-    view = clip_to_grid(view_limits(real, [samples[idx].reshape(-1, 2)]), [grid_x, grid_y])
+    view, box, _ = fit_view(clip_to_grid(view_limits(real, [samples[idx].reshape(-1, 2)]), [grid_x, grid_y]))
+    # The panel as tall as the figure allows, the figure as wide as the panel and its colour bar need.
+    w, h = fig.get_size_inches()
+    panel_h = max(h - 1.0, 1.5)
+    fig.set_size_inches(min(w, panel_h / box + 2.0), h)
     vlim = _d_limits(d_grid[idx], label)
     mesh = ax.pcolormesh(grid_x, grid_y, d_grid[idx[0]], cmap=heatmap_cmap(), vmin=vlim[0], vmax=vlim[1],
                          shading="auto")
     cb = fig.colorbar(mesh, ax=ax, shrink=0.9, pad=0.02)
     cb.set_label(label)
     r = subsample(real, n_pts, seed=2)
-    real_sc = ax.scatter(r[:, 0], r[:, 1], s=2.5, color=REAL_COLOR, alpha=0.6, linewidths=0)
-    gen_sc = ax.scatter([], [], s=2.5, color=FAKE_COLOR, alpha=0.8, linewidths=0)
+    # Real and generated points alike: same size and alpha, their own colours.
+    real_sc = ax.scatter(r[:, 0], r[:, 1], s=3, color=REAL_COLOR, alpha=0.7, linewidths=0)
+    gen_sc = ax.scatter([], [], s=3, color=FAKE_COLOR, alpha=0.7, linewidths=0)
     ax.set_xlim(*view[0])
     ax.set_ylim(*view[1])
-    ax.set_aspect("equal", adjustable="box")
+    ax.set_box_aspect(box)
     ax.grid(False)
-    ax.set_xlabel("x₁")
-    ax.set_ylabel("x₂")
-    handles = [
-        Line2D([], [], ls="", marker="o", ms=4, color=REAL_COLOR, label="real"),
-        Line2D([], [], ls="", marker="o", ms=4, color=FAKE_COLOR, label="generated"),
-    ]
+    ax.set_xlabel(names[0])
+    ax.set_ylabel(names[1])
+    handles = _point_handles(ms=4)
     if is_probability_label(label):
         handles.append(Line2D([], [], color=D_COLOR, ls="--", lw=1.0, label="D = 0.5"))
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False,
