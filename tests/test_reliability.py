@@ -131,7 +131,7 @@ import json, os, signal, sys
 sys.path.insert(0, {workflow!r})
 from toygan.logs import setup
 setup(None)
-from toygan import export, training_job
+from toygan.training import export, job as training_job
 spec = json.load(open({spec!r}))
 if spec["kill_after_first_seed"]:  # die between the seeds' outputs, as a node failure would
     original = export.write_seed_outputs
