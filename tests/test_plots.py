@@ -460,3 +460,19 @@ def test_read_history_reads_what_pandas_reads(tmp_path):
     for col in ("epoch", "d_loss", "g_loss", "w1"):
         np.testing.assert_array_equal(got[col], want[col].to_numpy(dtype=float))
     assert list(got["event"][1:2]) == ["resumed"]
+
+
+def test_the_real_density_is_drawn_only_where_it_shows_the_datas_own_spread():
+    """A KDE of the ring (modes of std 0.01) would draw blobs ten times wider than its modes:
+    such data is drawn as points; smooth data (the circles) as its density."""
+    from toygan.config.validate import validate_config
+    from toygan.data import datasets
+    from toygan.plots.runs import fit_view, real_density
+    from toygan.plots.style import view_limits
+
+    specs = validate_config({"datasets": {"ring": {"kind": "ring"}, "circles": {"kind": "circles"}},
+                             "experiments": {"e": {"dataset": "ring"}}})["datasets"]
+    for name, drawn in (("ring", False), ("circles", True)):
+        real = datasets.training_data(specs[name])
+        view, _, _ = fit_view(view_limits(real, []))
+        assert (real_density(real, view, 1.0) is not None) == drawn, name

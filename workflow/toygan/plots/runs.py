@@ -270,7 +270,25 @@ def real_density(real, view, bw_adjust) -> dict | None:
     levels = mass_levels(dens, REAL_MASSES)
     if len(levels) < 2 or not levels[-1] < dens.max():
         return None
+    if not _fits(fit, gx, gy, dens):
+        return None
     return {"x": gx, "y": gy, "density": dens, "levels": levels, "lines": mass_levels(dens, REAL_LINE_MASSES)}
+
+
+def _fits(points, gx, gy, dens) -> bool:
+    """Whether the estimate draws the data's own spread: its 50 % region should hold about half
+    of the points. Modes much sharper than the bandwidth (the ring's std 0.01) put nearly all of
+    them inside, and the contours would show modes many times wider than they are."""
+    half = mass_levels(dens, (0.5,))
+    if not len(half):
+        return False
+    ix = np.clip(np.searchsorted(gx, points[:, 0]), 0, len(gx) - 1)
+    iy = np.clip(np.searchsorted(gy, points[:, 1]), 0, len(gy) - 1)
+    inside = float(np.mean(dens[iy, ix] >= half[0]))
+    return inside <= MAX_INSIDE_HALF
+
+
+MAX_INSIDE_HALF = 0.75  # a fitting estimate holds about 0.5 of the points in its 50 % region
 
 
 def _draw_real_density(ax, density: dict, *, fill_alpha: float = 0.6, lines: bool = True) -> None:
