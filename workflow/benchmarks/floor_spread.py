@@ -1,6 +1,6 @@
 """The real-vs-real floors of precision, recall, density and coverage on every synthetic kind,
 and the verdict and w1_truth of a fresh sample of the truth: the numbers behind the precision
-and recall thresholds of docs/metrics.md.
+and recall thresholds of docs/metrics.md. Last, what the four metrics cost at each size.
 
     python workflow/benchmarks/floor_spread.py               # at 2,500 and 10,000 rows
     python workflow/benchmarks/floor_spread.py --rows 2500
@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from toygan.config.settings import Evaluation  # noqa: E402
 from toygan.config.validate import validate_config  # noqa: E402
 from toygan.data import datasets  # noqa: E402
-from toygan.evaluation import metrics, reference, verdict  # noqa: E402
+from toygan.evaluation import metrics, prdc, reference, verdict  # noqa: E402
 
 KINDS = ["ring", "grid", "moons", "circles", "swissroll", "pinwheel", "spirals", "checkerboard"]
 TWO_NORMALS = {"kind": "mixture", "n": 2000, "components": [{"mean": 0.0, "std": 1.0}, {"mean": 5.0, "std": 2.0}]}
@@ -48,6 +48,12 @@ def main(argv: list[str] | None = None) -> None:
                               for m in ("precision", "recall", "density", "coverage"))
             print(f"{n:6d} rows  {name:13s} {cells}  | truth: {word}, w1_truth {r['w1_truth']:.4f} "
                   f"(noise {r['w1_truth_noise']:.4f})  [{time.perf_counter() - start:.1f} s]", flush=True)
+        a, b = datasets.heldout_pair(specs["ring"], n, 0)
+        start = time.perf_counter()
+        for _ in range(5):
+            prdc.prdc(a, b, s.prdc_k)
+        print(f"{n:6d} rows  precision, recall, density and coverage of {n:,} against {n:,} rows: "
+              f"{(time.perf_counter() - start) / 5:.3f} s", flush=True)
 
 
 if __name__ == "__main__":
