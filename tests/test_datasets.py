@@ -173,7 +173,7 @@ def test_column_names(tmp_path):
     assert ds.column_names(spec(kind="file", path=str(bare), columns=[2, 0])) == ["x", "y"]
     np.save(tmp_path / "v.npy", np.arange(4.0))
     assert ds.column_names(spec(kind="file", path=str(tmp_path / "v.npy"))) == ["x"]
-    np.save(tmp_path / "m.npy", np.zeros((4, 2)))
+    np.save(tmp_path / "m.npy", np.arange(8.0).reshape(4, 2))
     assert ds.column_names(spec(kind="file", path=str(tmp_path / "m.npy"))) == ["x", "y"]
     with pytest.raises(ds.DataFileError, match="unknown column name 'speedy'"):
         ds.column_names(spec(kind="file", path=str(headed), columns=["speedy"]))

@@ -1,5 +1,4 @@
 """End to end: the tiny config through the Snakemake CLI, its outputs, and what a rerun touches."""
-
 from __future__ import annotations
 
 import json
@@ -12,7 +11,11 @@ import pytest
 import yaml
 from PIL import Image
 
+from toygan.evaluation.verdict import VERDICTS
 from workflow_helpers import copy_workflow, edited, scheduled_jobs, snakemake, tiny_config, write_config
+
+# What a finished, finite run can be judged (diverged and failed are statuses, not judgements).
+JUDGED = tuple(v for v in VERDICTS if v not in ("diverged", "failed"))
 
 TINY = tiny_config()
 RUNS = [(exp, seed) for exp, e in TINY["experiments"].items() for seed in e["seeds"]]
@@ -57,7 +60,9 @@ def test_every_expected_output_exists_and_is_valid(tiny_run):
         assert metrics["status"] == "ok" and metrics["w1"] > 0 and metrics["w1_floor"] > 0
         assert metrics["floor_pairs"] == 5 and metrics["w1_floor_sd"] > 0 and metrics["w1_z"] is not None
         assert metrics["w1_truth"] > 0 and metrics["n_truth"] == TINY["evaluation"]["truth_samples"]
-        assert metrics["verdict"] in ("ok", "mode_collapse", "inconclusive") and metrics["verdict_reason"]
+        assert metrics["verdict"] in JUDGED and metrics["verdict_reason"]
+        assert 0 <= metrics["precision"] <= 1 and 0 < metrics["recall_floor"] <= 1 and metrics["recall_floor_sd"] is not None
+        assert metrics["width_ratio_min"] is not None and len(metrics["mode_width_ratio"]) == metrics["n_modes"]
         figures = res / "figures" / exp / f"seed{seed}"
         for fig in ("density", "d_output", "decision", "losses"):
             with Image.open(figures / f"{fig}.png") as im:
@@ -71,8 +76,8 @@ def test_every_expected_output_exists_and_is_valid(tiny_run):
     assert len(table) == len(RUNS)
     by_exp = pd.read_csv(res / "summary" / "metrics_by_experiment.tsv", sep="\t")
     assert set(by_exp.experiment) == set(TINY["experiments"]) and (by_exp.n_seeds == 2).all()
-    assert (by_exp[["n_ok", "n_mode_collapse", "n_inconclusive"]].sum(axis=1) == 2).all()
-    assert set(table.verdict) <= {"ok", "mode_collapse", "inconclusive"}
+    assert (by_exp[[f"n_{v}" for v in JUDGED]].sum(axis=1) == 2).all()
+    assert set(table.verdict) <= set(JUDGED)
     for name in TINY["datasets"]:
         floor = json.loads((res / "heldout" / name / "floor.json").read_text())
         assert floor["pairs"] == 5 and len(floor["metrics"]["w1"]["values"]) == 5

@@ -41,7 +41,8 @@ PANEL_HEIGHT = {"ratio": 2.6, "truth": 1.9, "modes": 1.7, "width": 1.5, "prdc": 
 SLOT = 1.05  # inches of x axis per experiment
 LEGEND_WIDTH = 2.7  # inches right of the panels for their legends
 # Verdict counts printed under each experiment, in this order and with these words.
-VERDICT_WORDS = [("n_ok", "ok"), ("n_mode_collapse", "collapse"), ("n_inconclusive", "inconclusive"),
+VERDICT_WORDS = [("n_ok", "ok"), ("n_mode_collapse", "collapse"), ("n_narrow_modes", "narrow"),
+                 ("n_wide_modes", "wide"), ("n_off_data", "off data"), ("n_inconclusive", "inconclusive"),
                  ("n_diverged", "diverged"), ("n_failed", "failed")]
 
 

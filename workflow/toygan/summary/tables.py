@@ -24,7 +24,8 @@ DESCRIPTIVE_COLUMNS = ["reason", "verdict_reason", "dim", "n_generated", "n_real
                        "mode_reference", "modes_source"]
 _NON_METRIC = set(ID_COLUMNS) | set(DESCRIPTIVE_COLUMNS)
 STATUSES = ("ok", "diverged", "failed")
-_COUNTED_VERDICTS = ("ok", "mode_collapse", "inconclusive")
+# Verdicts of finished, finite runs (diverged and failed runs are counted by their status).
+_COUNTED_VERDICTS = tuple(v for v in VERDICTS if v not in ("diverged", "failed"))
 
 
 def _is_number(v: Any) -> bool:
@@ -84,10 +85,10 @@ def metric_columns(df: pd.DataFrame) -> list[str]:
 
 def by_experiment(df: pd.DataFrame) -> pd.DataFrame:
     """One row per experiment: dataset, n_seeds, n_diverged, n_failed, the verdict counts
-    n_ok, n_mode_collapse, n_inconclusive (diverged and failed runs are n_diverged and
-    n_failed) and, for every numeric
-    metric, ``<metric>_mean``, ``<metric>_se`` (sample std with ddof=1 / sqrt(n); NaN for
-    n < 2), ``<metric>_min`` and ``<metric>_max`` over the runs whose value is finite."""
+    n_ok, n_mode_collapse, n_narrow_modes, n_wide_modes, n_off_data, n_inconclusive
+    (diverged and failed runs are n_diverged and n_failed) and, for every numeric metric,
+    ``<metric>_mean``, ``<metric>_se`` (sample std with ddof=1 / sqrt(n); NaN for n < 2),
+    ``<metric>_min`` and ``<metric>_max`` over the runs whose value is finite."""
     metrics = metric_columns(df)
     rows = []
     for exp, grp in df.groupby("experiment", sort=True):
