@@ -19,7 +19,6 @@ exactly in milliseconds and little memory.
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 NAMES = ("precision", "recall", "density", "coverage")
 _CHUNK = 512  # balls queried at once while marking the rows they hold
@@ -27,6 +26,8 @@ _CHUNK = 512  # balls queried at once while marking the rows they hold
 
 def knn_radii(x: np.ndarray, k: int) -> np.ndarray:
     """Distance of every row of ``x`` to its k-th nearest other row."""
+    from scipy.spatial import cKDTree  # here, not at the top: train jobs import this module's package
+
     if len(x) <= k:
         raise ValueError(f"{len(x)} rows: k-nearest-neighbour balls need more than k = {k} rows")
     dist, _ = cKDTree(x).query(x, k=k + 1)
@@ -39,6 +40,8 @@ def _inside_any(centres: np.ndarray, radii: np.ndarray, points: np.ndarray) -> n
     Balls are taken a chunk at a time against a tree of the points not yet found inside one:
     a point is reported once, so work and memory stay bounded even when every ball holds
     every point (a generator collapsed onto one spot)."""
+    from scipy.spatial import cKDTree
+
     inside = np.zeros(len(points), dtype=bool)
     order = np.argsort(-radii, kind="stable")  # large balls first: they settle most points
     for start in range(0, len(order), _CHUNK):
@@ -55,6 +58,8 @@ def _inside_any(centres: np.ndarray, radii: np.ndarray, points: np.ndarray) -> n
 
 def prdc(real: np.ndarray, generated: np.ndarray, k: int) -> dict[str, float]:
     """The four metrics of ``generated`` (M, d) against ``real`` (N, d)."""
+    from scipy.spatial import cKDTree
+
     real = np.asarray(real, dtype=float)
     generated = np.asarray(generated, dtype=float)
     real_r = knn_radii(real, k)
