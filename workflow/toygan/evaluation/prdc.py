@@ -1,7 +1,8 @@
 """Precision, recall, density and coverage: sample-based quality and diversity for any data.
 
 Improved precision and recall (Kynkäänniemi et al. 2019) and density and coverage (Naeem et
-al. 2020), with the k-nearest-neighbour balls of the ``prdc`` package: real row i has the ball
+al. 2020), with the k-nearest-neighbour balls of the ``prdc`` package (closed here, open there:
+they differ only for a row exactly on a ball's edge): real row i has the ball
 B(r_i, NND_k(r_i)), the distance to its k-th nearest other real row, and likewise each
 generated row among the generated rows. With M generated and N real rows:
 
