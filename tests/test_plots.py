@@ -289,10 +289,7 @@ def test_no_open_figures(settings, rng, tmp_path):
 
 
 def test_no_tensorflow_import():
-    code = "import sys, toygan.plots; assert 'tensorflow' not in sys.modules, 'tensorflow imported'"
-    env = {**os.environ, "PYTHONPATH": str(WORKFLOW)}
-    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr
+    _run_fresh("import sys, toygan.plots; assert 'tensorflow' not in sys.modules, 'tensorflow imported'")
 
 
 def test_figure_jobs_import_neither_seaborn_scipy_nor_pandas():
@@ -304,6 +301,11 @@ def test_figure_jobs_import_neither_seaborn_scipy_nor_pandas():
         "heavy = [m for m in ('seaborn', 'scipy', 'pandas', 'tensorflow') if m in sys.modules]\n"
         "assert not heavy, heavy"
     )
+    _run_fresh(code)
+
+
+def _run_fresh(code: str) -> None:
+    """Run ``code`` in a fresh Python (imports counted from zero); it must succeed."""
     env = {**os.environ, "PYTHONPATH": str(WORKFLOW)}
     res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
@@ -321,9 +323,7 @@ def test_2d_figures_import_neither_seaborn_nor_scipy(tmp_path):
         "heavy = [m for m in ('seaborn', 'scipy', 'pandas') if m in sys.modules]\n"
         "assert not heavy, heavy"
     )
-    env = {**os.environ, "PYTHONPATH": str(WORKFLOW)}
-    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr
+    _run_fresh(code)
 
 
 def test_density_2d_is_scipys_gaussian_kde(rng):

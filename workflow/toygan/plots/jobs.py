@@ -67,12 +67,12 @@ def d_on_figure_grid(snapshots: dict, discriminator: str, real: np.ndarray) -> d
     the trainer kept per snapshot and the architecture of the saved discriminator."""
     grid = figure_grid(real)
     points = grid_points(grid)
-    pack = None
-    frames = []
+    n_frames = len(snapshots["epochs"])
     n_weights = sum(1 for k in snapshots if k.startswith("d_weights_"))
-    for i in range(len(snapshots["epochs"])):
+    pack = snapshots["d_weights_0"].shape[1] // real.shape[1] if n_frames else 1  # the first kernel's rows
+    frames = []
+    for i in range(n_frames):
         model = keras_numpy.load(discriminator, [snapshots[f"d_weights_{j}"][i] for j in range(n_weights)])
-        pack = pack or snapshots["d_weights_0"].shape[1] // real.shape[1]  # the first kernel's rows
         frames.append(on_grid(d_at_points(model, points, pack), grid))
     shape = (0, *on_grid(np.zeros(len(points)), grid).shape)
     return {"d_grid": np.stack(frames) if frames else np.zeros(shape), **grid}
