@@ -129,13 +129,15 @@ def test_train_jobs_batch_new_replicas_and_leave_finished_ones_alone():
     # a batch keeps its name when other batches finish (a cluster job parses the Snakefile again)
     finished = set(jobs[1].replicas)
     later = sweep_jobs.train_jobs(cfg, "s", lambda p, s: (p, s) in finished)
-    assert {j.label: j.replicas for j in later if len(j.replicas) > 1} == {j.label: j.replicas for j in jobs if j is not jobs[1]}
+    assert {j.label: j.replicas for j in later if "_batch_" in j.label} == {j.label: j.replicas for j in jobs if j is not jobs[1]}
     for job in jobs:
         assert len({cfg["experiments"][p]["training"]["pack"] for p, _ in job.replicas}) == 1
-    done = {(points[0], 0), (points[0], 1)}
+    done = {(points[0], 0), (points[0], 1), (points[3], 1)}
     jobs = sweep_jobs.train_jobs(cfg, "s", lambda p, s: (p, s) in done)
-    assert [j.replicas for j in jobs[:2]] == [[(points[0], 0)], [(points[0], 1)]]
-    assert all(not done & set(j.replicas) for j in jobs[2:])
+    # finished replicas share jobs only among themselves (whatever their structure)
+    assert jobs[0].replicas == [(points[0], 0), (points[0], 1), (points[3], 1)] and jobs[0].label.startswith("s_done_")
+    assert all(not done & set(j.replicas) for j in jobs[1:])
+    assert sum(len(j.replicas) for j in jobs) == 12
     # the params of every job: equal for all points, whatever job they are in
     keys = grid.swept_keys(cfg["sweeps"]["s"])
     shared = {json.dumps(sweep_jobs.shared_settings(cfg["experiments"][p], keys), sort_keys=True) for p in points}
@@ -162,8 +164,53 @@ def test_dry_run_batches_a_sweep(tmp_path):
     jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
     train = {k: v for k, v in jobs.items() if k.startswith("train_s_")}
     assert len(train) == 3 and all(k.startswith("train_s_batch_") for k in train)  # 12 replicas, 5 a job
-    assert sum(v for k, v in jobs.items() if k.startswith("sample_s__")) == 12
-    assert jobs["sweep_summary"] == 1 and jobs["evaluate"] == 12 + 4  # + the tiny config's own runs
+    # sampling and scoring: one job per train job, each of them for several replicas
+    runs = {k: v for k, v in jobs.items() if k.startswith("runs_s_")}
+    assert sorted(k.removeprefix("runs_") for k in runs) == sorted(k.removeprefix("train_") for k in train)
+    assert not any(k.startswith("sample_s__") for k in jobs)
+    assert jobs["sweep_summary"] == 1 and jobs["evaluate"] == 4  # the tiny config's own runs only
+    # per-run figures of the points wait for the ranking (a checkpoint): only the tiny config's
+    # two experiments' (2 x 2 runs, 2 dashboards) are scheduled before it
+    assert jobs["plot_run"] == 4 and jobs["animate"] == 4 and jobs["dashboard"] == 2
+
+
+def test_run_jobs_keep_their_replicas_when_points_are_added(tmp_path):
+    cfg = validate_config(with_sweep(grid={"loss.real_label": [0.8, 0.9, 1.0]}, replicas_per_job=4))
+    first = sweep_jobs.run_jobs(cfg, "s", {})
+    # before anything ran: the same replicas per job as training
+    assert [j.replicas for j in first] == [j.replicas for j in sweep_jobs.train_jobs(cfg, "s", lambda p, s: False)]
+    for job in first:
+        sweep_jobs.write_manifest(tmp_path / f"{job.label}.json", job.replicas)
+    manifests = sweep_jobs.read_manifests(tmp_path)
+    assert manifests == {j.label: j.replicas for j in first}
+    # one value more: the jobs that ran come back as they were; the new point's replicas batch anew
+    bigger = validate_config(with_sweep(grid={"loss.real_label": [0.7, 0.8, 0.9, 1.0]}, replicas_per_job=4))
+    later = sweep_jobs.run_jobs(bigger, "s", manifests)
+    assert later[: len(first)] == first
+    new = [r for j in later[len(first) :] for r in j.replicas]
+    assert {p for p, _ in new} == {p for p in bigger["sweeps"]["s"]["points"] if "0p7" in p}
+    # a value fewer: jobs that held its replicas give the others back; no replica twice
+    smaller = validate_config(with_sweep(grid={"loss.real_label": [0.8, 1.0]}, replicas_per_job=4))
+    fewer = sweep_jobs.run_jobs(smaller, "s", manifests)
+    replicas = [r for j in fewer for r in j.replicas]
+    assert sorted(replicas) == sorted((p, s) for p in smaller["sweeps"]["s"]["points"] for s in (0, 1))
+    assert all(j in first or not any("0p9" in p for p, _ in j.replicas) for j in fewer)
+    # a manifest that cannot be read is ignored, its replicas batched again
+    (tmp_path / f"{first[0].label}.json").write_text("{")
+    assert first[0].label not in sweep_jobs.read_manifests(tmp_path)
+
+
+def test_drawn_points_are_the_best_and_worst_ranked(tmp_path):
+    records = _records(["a", "b", "c", "d"])
+    records += [{"experiment": "e", "dataset": "d", "seed": s, "status": "failed", "w1_ratio": float("nan"),
+                 "ks_stat": 0.0, "verdict": "failed"} for s in (0, 1, 2)]
+    points = {p: {"x": i} for i, p in enumerate("abcde")}
+    path = tmp_path / "s.tsv"
+    ranking.write(ranking.sweep_table(records, points, "w1_ratio"), path)
+    assert sweep_jobs.drawn_points(path, 1, 1) == ["a", "d"]  # e has no rank: neither best nor worst
+    assert sweep_jobs.drawn_points(path, 2, 0) == ["a", "b"]
+    assert sweep_jobs.drawn_points(path, 3, 3) == ["a", "b", "c", "d"]
+    assert sweep_jobs.drawn_points(path, 0, 0) == []
 
 
 # ----- table and figure ---------------------------------------------------------------------
@@ -263,11 +310,25 @@ def test_adding_a_value_runs_only_the_new_points(tmp_path):
     cfg["sweeps"]["s"]["grid"]["loss.real_label"] = [0.8, 0.9, 1.0]
     new = [(p, s) for p in validate_config(copy.deepcopy(cfg))["sweeps"]["s"]["points"] if "0p9" in p for s in (0, 1)]
     jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
-    # 2 new points x 2 seeds: one batched train job, a sample/evaluate job per run, the summaries
+    # 2 new points x 2 seeds: one batched train job, one job samples and scores them, the summaries
     assert [k for k in jobs if k.startswith("train_")] == [f"train_s_batch_{sweep_jobs._digest(new)}"]
-    assert sum(v for k, v in jobs.items() if k.startswith("sample_")) == 4 and jobs["evaluate"] == 4
+    assert [k for k in jobs if k.startswith("runs_")] == [f"runs_s_batch_{sweep_jobs._digest(new)}"]
+    assert not any(k.startswith("sample_") for k in jobs) and jobs.get("evaluate", 0) == 0
+    metrics_before = {p: p.stat().st_mtime_ns for p in (tmp_path / "results" / "metrics").rglob("metrics.json")}
     snakemake(tmp_path, "--cores", "2", configfile=write_config(tmp_path / "c.yaml", cfg))
     assert all(p.stat().st_mtime_ns == t for p, t in before.items())  # finished points untouched
+    assert all(p.stat().st_mtime_ns == t for p, t in metrics_before.items())
+    # every run has its samples and metrics; figures only for the best and the worst point
+    points = validate_config(copy.deepcopy(cfg))["sweeps"]["s"]["points"]
+    for p in points:
+        for seed in (0, 1):
+            assert (tmp_path / "results" / "samples" / p / f"seed{seed}" / "samples.npy").exists()
+            assert (tmp_path / "results" / "metrics" / p / f"seed{seed}" / "metrics.json").exists()
+    drawn = {p for p in points if (tmp_path / "results" / "figures" / p / "dashboard.png").exists()}
+    ranked = [line.split("\t")[1] for line in (tmp_path / "results" / "summary" / "sweeps" / "s.tsv").read_text().splitlines()[1:]]
+    assert drawn == {ranked[0], ranked[-1]}
+    assert all((tmp_path / "results" / "figures" / p / "seed1" / "training.gif").exists() for p in drawn)
+    _same_as_per_run_scripts(tmp_path, cfg, new[0])
     table = (tmp_path / "results" / "summary" / "sweeps" / "s.tsv").read_text().splitlines()
     assert len(table) == 1 + 6
     # nothing left to do, and removing a value trains nothing
@@ -275,10 +336,49 @@ def test_adding_a_value_runs_only_the_new_points(tmp_path):
     assert "Nothing to be done" in out.stdout + out.stderr
     cfg["sweeps"]["s"]["grid"]["loss.real_label"] = [0.8, 1.0]
     jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
-    assert not any(k.startswith(("train_", "sample_", "evaluate")) for k in jobs), jobs
+    assert not any(k.startswith(("train_", "sample_", "evaluate", "runs_")) for k in jobs), jobs
     # a base setting that is not swept reruns every point, batched again
     cfg["experiments"]["two_normals"]["loss"] = {"fake_label": 0.2}
     full = validate_config(copy.deepcopy(cfg))
     everything = [(p, s) for p in full["sweeps"]["s"]["points"] for s in (0, 1)]
     jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
     assert [k for k in jobs if k.startswith("train_s_")] == [f"train_s_batch_{sweep_jobs._digest(everything)}"]
+
+
+def _same_as_per_run_scripts(workdir, cfg, replica):
+    """One replica's files from its sweep's batched job equal what the per-run sample and evaluate
+    scripts write from the same model files (the layout every hand-written experiment has)."""
+    import runpy
+    from types import SimpleNamespace
+
+    from snakemake.iocontainers import Namedlist
+
+    full = validate_config(copy.deepcopy(cfg))
+    point, seed = replica
+    res = workdir / "results"
+    models, samples = res / "models" / point / f"seed{seed}", res / "samples" / point / f"seed{seed}"
+    dataset = full["experiments"][point]["dataset"]
+    out = workdir / "per_run"
+    out.mkdir()
+    names = ("samples", "eval_samples", "d_real", "d_fake", "d_grid")
+    files = {k: f"{k}.npz" if k == "d_grid" else f"{k}.npy" for k in names}
+
+    def job(inputs, outputs, params):
+        return SimpleNamespace(input=Namedlist(fromdict=inputs), output=Namedlist(fromdict=outputs),
+                               params=Namedlist(fromdict=params), log=[str(out / "log")], config=full)
+
+    sample_job = job({"generator": str(models / "generator.keras"), "discriminator": str(models / "discriminator.keras"),
+                      "run": str(models / "run.json"), "data": str(res / "data" / f"{dataset}.npy")},
+                     {k: [str(out / f)] for k, f in files.items()},
+                     {"seeds": [seed], "experiment": full["experiments"][point], "n_eval": max(full["evaluation"]["n_samples"], full["evaluation"]["truth_samples"])})
+    runpy.run_path(str(REPO / "workflow" / "scripts" / "sample.py"), {"snakemake": sample_job})
+    for f in files.values():
+        assert (out / f).read_bytes() == (samples / f).read_bytes(), f
+    heldout = res / "heldout" / dataset
+    eval_job = job({"eval_samples": str(out / "eval_samples.npy"), "run": str(models / "run.json"),
+                    "a": str(heldout / "a.npy"), "floor": str(heldout / "floor.json"), "modes": str(heldout / "modes.json")},
+                   {"metrics": str(out / "metrics.json")},
+                   {"settings": full["evaluation"], "dataset": dataset, "spec": full["datasets"][dataset]})
+    runpy.run_path(str(REPO / "workflow" / "scripts" / "evaluate.py"), {"snakemake": eval_job})
+    batched = res / "metrics" / point / f"seed{seed}" / "metrics.json"
+    assert (out / "metrics.json").read_bytes() == batched.read_bytes()

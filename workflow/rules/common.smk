@@ -1,4 +1,5 @@
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -75,6 +76,21 @@ def seed_dir(stage, exp, seed):
 
 SWEEPS = config["sweeps"]
 SWEEP_OF = {point: name for name, sw in SWEEPS.items() for point in sw["points"]}
+for _sweep, _sw in SWEEPS.items():
+    for _exp in EXPERIMENTS:
+        if _exp not in SWEEP_OF and _exp.startswith(f"{_sweep}__"):
+            raise WorkflowError(
+                f"experiments.{_exp}: names starting with {_sweep}__ are for the points of sweep {_sweep}"
+            )
+    for _point in _sw["figures"]["points"]:
+        if _point not in _sw["points"]:
+            raise WorkflowError(
+                f"sweeps.{_sweep}.figures.points: {_point!r} is not a point of the sweep; "
+                f"e.g. {next(iter(_sw['points']))}"
+            )
+# An experiment wildcard that never matches a sweep point: their runs are sampled and evaluated
+# by their sweep's jobs (sweeps.smk), not by the per-run rules.
+NOT_SWEEP_POINT = "".join(f"(?!{re.escape(s)}__)" for s in SWEEPS) + "[A-Za-z][A-Za-z0-9_]*"
 
 # (experiment, seeds, label) of every seed group: the unit of the train and sample jobs of a
 # hand-written experiment. Sweep points have jobs of their own (sweeps.smk).
@@ -103,11 +119,36 @@ def run_outputs(exp, seed):
     ]
 
 
+def drawn_points(sweep):
+    """The points of a sweep that get per-run figures, animations and a dashboard: all of them
+    with `figures: {all: true}`, else the best and worst by the sweep's metric (read from its
+    ranked table: a checkpoint, so the choice waits for the table) and the points named."""
+    sw = SWEEPS[sweep]
+    fig = sw["figures"]
+    if fig["all"]:
+        return list(sw["points"])
+    ranked = []
+    if fig["best"] or fig["worst"]:
+        table = checkpoints.sweep_summary.get(sweep=sweep).output.table
+        ranked = sweep_jobs.drawn_points(table, fig["best"], fig["worst"])
+    return list(dict.fromkeys([*ranked, *fig["points"]]))
+
+
+def drawn_figures(wildcards):
+    """Per-run figures and dashboards of the sweep points drawn (drawn_points)."""
+    outs = []
+    for sweep in SWEEPS:
+        for point in drawn_points(sweep):
+            outs += [f for seed in experiment(point)["seeds"] for f in run_outputs(point, seed)]
+            outs.append(f"{R}/figures/{point}/dashboard.{FMT}")
+    return outs
+
+
 def all_outputs():
     outs = [f"{R}/data/{d}.npy" for d in sorted({dataset_of(e) for e in EXPERIMENTS})]
     for exp, seed in runs():
-        outs += run_outputs(exp, seed)
-    outs += [f"{R}/figures/{exp}/dashboard.{FMT}" for exp in EXPERIMENTS]
+        outs += run_outputs(exp, seed) if exp not in SWEEP_OF else []  # a sweep's summary asks for its metrics
+    outs += [f"{R}/figures/{exp}/dashboard.{FMT}" for exp in EXPERIMENTS if exp not in SWEEP_OF]
     outs += [
         f"{R}/summary/metrics.tsv",
         f"{R}/summary/metrics_by_experiment.tsv",
@@ -116,6 +157,8 @@ def all_outputs():
     outs += [f"{R}/summary/sweeps/{s}.{ext}" for s in SWEEPS for ext in ("tsv", FMT)]
     if config["benchmark"]["table"]:
         outs.append(f"{R}/summary/benchmark_table.md")
+    if SWEEPS:
+        outs.append(drawn_figures)
     return outs
 
 

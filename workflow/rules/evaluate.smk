@@ -30,6 +30,8 @@ rule evaluate:
         metrics=f"{R}/metrics/{{experiment}}/seed{{seed}}/metrics.json",
     log:
         f"{R}/logs/evaluate/{{experiment}}/seed{{seed}}.log",
+    wildcard_constraints:
+        experiment=NOT_SWEEP_POINT,  # a sweep's points: its runs_ jobs (sweeps.smk)
     params:
         settings=config["evaluation"],
         dataset=lambda w: dataset_of(w.experiment),

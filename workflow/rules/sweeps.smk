@@ -5,14 +5,28 @@
 
 # (sweep, toygan.sweeps.jobs.Job) of every sweep train job: a finished replica alone, the others batched.
 SWEEP_TRAIN_JOBS = [(s, job) for s in SWEEPS for job in sweep_jobs.train_jobs(config, s, _train_current)]
-# Sampling is one job per replica: a job's input list (the models of its replicas) is a rerun
-# trigger, so a batched sample job would rerun its finished replicas once they sit alone.
-SWEEP_SAMPLE_JOBS = [
-    (s, sweep_jobs.Job(f"{p}_seed{seed}", [(p, seed)]))
-    for s in SWEEPS
-    for p in SWEEPS[s]["points"]
-    for seed in EXPERIMENTS[p]["seeds"]
+
+
+# Sampling and evaluation: several replicas a job, one process (toygan.sweeps.runs). Why not one
+# job per replica grouped with Snakemake's `group:`? Grouping saves cluster submissions, not the
+# DAG: 400 points x 3 seeds would still be thousands of jobs to build, check and start. Why not
+# batches that split as replicas finish (as training does)? A job's list of input files is a
+# rerun trigger, so a finished replica moved to a smaller job would be redone. Instead a job
+# writes a manifest of its replicas and keeps them for good (toygan.sweeps.jobs.run_jobs).
+def run_manifests(sweep):
+    return f"{R}/sweeps/{sweep}/runs"
+
+
+SWEEP_RUN_JOBS = [
+    (s, job) for s in SWEEPS for job in sweep_jobs.run_jobs(config, s, sweep_jobs.read_manifests(run_manifests(s)))
 ]
+
+
+# The files other jobs ask for most come first: Snakemake finds a file's job by trying the
+# job's outputs in order, which for a batch of hundreds of files was most of the DAG's time.
+SWEEP_TRAIN_FILES = {
+    k: TRAIN_FILES[k] for k in ("generator", "discriminator", "run", "history", "snapshots", "summary")
+}
 
 
 # Sweep jobs: replicas of several points of one sweep (toygan.sweeps.jobs.train_jobs decides which).
@@ -29,7 +43,7 @@ for _sweep, _job in SWEEP_TRAIN_JOBS:
         input:
             data=f"{R}/data/{_cfg['dataset']}.npy",
         output:
-            **replica_files("models", _job.replicas, TRAIN_FILES),
+            **replica_files("models", _job.replicas, SWEEP_TRAIN_FILES),
         log:
             f"{R}/logs/train/{_sweep}/{_job.label}.log",
         benchmark:
@@ -47,33 +61,46 @@ for _sweep, _job in SWEEP_TRAIN_JOBS:
             "../scripts/train.py"
 
 
-# Sample jobs of sweep points: one per (point, seed) replica (see SWEEP_SAMPLE_JOBS).
-for _sweep, _job in SWEEP_SAMPLE_JOBS:
+# Sample and evaluate jobs of sweep points: each replica's files at its own paths, as for any
+# experiment. A killed job runs again whole (Snakemake removes the outputs of a failed job);
+# that redoes seconds of work per replica, never training.
+for _sweep, _job in SWEEP_RUN_JOBS:
+    _dataset = dataset_of(_job.replicas[0][0])
 
     rule:
         name:
-            f"sample_{_job.label}"
+            f"runs_{_job.label}"
         input:
             **replica_files("models", _job.replicas, SAMPLE_INPUTS),
-            data=f"{R}/data/{dataset_of(_job.replicas[0][0])}.npy",
+            data=f"{R}/data/{_dataset}.npy",
+            a=f"{R}/heldout/{_dataset}/a.npy",
+            floor=f"{R}/heldout/{_dataset}/floor.json",
+            modes=f"{R}/heldout/{_dataset}/modes.json",
+            code=code_of("sweep_runs.py"),
         output:
+            **replica_files("metrics", _job.replicas, {"metrics": "metrics.json"}),
             **replica_files("samples", _job.replicas, SAMPLE_FILES),
+            manifest=f"{run_manifests(_sweep)}/{_job.label}.json",
         log:
-            f"{R}/logs/sample/{_sweep}/{_job.label}.log",
+            f"{R}/logs/runs/{_sweep}/{_job.label}.log",
         benchmark:
-            f"{R}/benchmarks/sample/{_sweep}/{_job.label}.tsv"
+            f"{R}/benchmarks/runs/{_sweep}/{_job.label}.tsv"
         resources:
-            mem_mb=500 + 100 * len(_job.replicas),
+            mem_mb=800 + 50 * len(_job.replicas),
             runtime=10 + len(_job.replicas),
         params:
             sweep=_sweep,
             experiment=sweep_shared(_sweep),
-            n_eval=eval_rows(dataset_of(_job.replicas[0][0])),
+            n_eval=eval_rows(_dataset),
+            settings=config["evaluation"],
+            dataset=_dataset,
+            spec=DATASETS[_dataset],
         script:
-            "../scripts/sample.py"
+            "../scripts/sweep_runs.py"
 
 
-rule sweep_summary:
+# A checkpoint: which points get per-run figures depends on its ranking (drawn_points, common.smk).
+checkpoint sweep_summary:
     """One sweep: a row per point (mean ± s.e. over seeds), ranked best first, and its figure."""
     input:
         metrics=lambda w: [

@@ -38,29 +38,80 @@ class Job(NamedTuple):
 
 
 def train_jobs(cfg: dict, sweep: str, current: Callable[[str, int], bool]) -> list[Job]:
-    """The train (or sample) jobs of a sweep.
+    """The train jobs of a sweep.
 
-    A replica whose outputs are ``current`` gets a job of its own: Snakemake reruns a job
-    whole when one output is missing, so a finished replica must never share a job with a
-    new one. The others train together, per network structure (``scalars.structure``), in
-    chunks of ``replicas_per_job``, in grid order.
+    Replicas whose outputs are ``current`` share jobs only with other finished replicas
+    (``<sweep>_done_<digest>``, ``replicas_per_job`` at most, which have nothing to do):
+    Snakemake reruns a job whole when one output is missing, so a finished replica must never
+    share a job with a new one. A train job's only input is the data and its params are the
+    sweep's shared settings, so which finished replicas share a job changes nothing Snakemake
+    compares. The others train together, per network structure (``scalars.structure``), in
+    chunks of ``replicas_per_job``, in grid order (:func:`batches`).
     """
     spec = cfg["sweeps"][sweep]
-    experiments = cfg["experiments"]
-    singles, groups = [], {}
+    done, todo = [], []
     for point in spec["points"]:
-        exp = experiments[point]
-        for seed in exp["seeds"]:
-            if current(point, seed):
-                singles.append(Job(f"{point}_seed{seed}", [(point, seed)]))
-            else:
-                key = json.dumps(scalars.structure(shared_settings(exp, ())), sort_keys=True)
-                groups.setdefault(key, []).append((point, seed))
+        for seed in cfg["experiments"][point]["seeds"]:
+            (done if current(point, seed) else todo).append((point, seed))
     size = spec["replicas_per_job"]
+    finished = [done[i : i + size] for i in range(0, len(done), size)]
+    return [Job(f"{sweep}_done_{_digest(chunk)}", chunk) for chunk in finished] + batches(cfg, sweep, todo)
+
+
+def batches(cfg: dict, sweep: str, replicas: list[tuple[str, int]]) -> list[Job]:
+    """``replicas`` in chunks of ``replicas_per_job``, per network structure, in the order given.
+
+    Named by content, not position: a cluster job parses the Snakefile again, maybe after other
+    batches finished; those drop out whole, which leaves the other chunks as they were.
+    """
+    experiments = cfg["experiments"]
+    structure: dict[str, str] = {}  # per point: its seeds share it
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for point, seed in replicas:
+        if point not in structure:
+            structure[point] = json.dumps(scalars.structure(shared_settings(experiments[point], ())), sort_keys=True)
+        groups.setdefault(structure[point], []).append((point, seed))
+    size = cfg["sweeps"][sweep]["replicas_per_job"]
     chunks = [reps[i : i + size] for reps in groups.values() for i in range(0, len(reps), size)]
-    # Named by content, not position: a cluster job parses the Snakefile again, maybe after other
-    # batches finished; those drop out whole, which leaves the other chunks as they were.
-    return singles + [Job(f"{sweep}_batch_{_digest(chunk)}", chunk) for chunk in chunks]
+    return [Job(f"{sweep}_batch_{_digest(chunk)}", chunk) for chunk in chunks]
+
+
+def run_jobs(cfg: dict, sweep: str, manifests: dict[str, list[tuple[str, int]]]) -> list[Job]:
+    """The jobs that sample and evaluate a sweep's replicas, several replicas a job.
+
+    Snakemake reruns a job when its list of input files changes, and a job's inputs are the
+    models of its replicas. So a job, once it has run, keeps its replicas for good: its
+    ``manifests`` entry (label -> replicas, written by the job) names them, and the job comes
+    back with the same label, inputs and outputs, whatever points were added since. A manifest
+    naming a replica the sweep no longer has is dropped, and its other replicas join the new
+    ones, which are batched like training (:func:`batches`): on a first run, one job per train job.
+    """
+    wanted = [(p, s) for p in cfg["sweeps"][sweep]["points"] for s in cfg["experiments"][p]["seeds"]]
+    known = set(wanted)
+    kept, claimed = [], set()
+    for label, replicas in sorted(manifests.items()):
+        replicas = [tuple(r) for r in replicas]
+        if replicas and set(replicas) <= known and not claimed & set(replicas) and len(set(replicas)) == len(replicas):
+            kept.append(Job(label, replicas))
+            claimed.update(replicas)
+    return kept + batches(cfg, sweep, [r for r in wanted if r not in claimed])
+
+
+def read_manifests(directory: str | Path) -> dict[str, list[tuple[str, int]]]:
+    """label -> replicas of every ``<label>.json`` that :func:`write_manifest` left in ``directory``."""
+    out = {}
+    for path in sorted(Path(directory).glob("*.json")):
+        try:
+            out[path.stem] = [(str(p), int(s)) for p, s in json.loads(path.read_text())["replicas"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # unreadable: its replicas are batched again
+    return out
+
+
+def write_manifest(path: str | Path, replicas: list[tuple[str, int]]) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"replicas": [list(r) for r in replicas]}, indent=1) + "\n")
 
 
 def _digest(replicas: list[tuple[str, int]]) -> str:
@@ -94,3 +145,15 @@ def replicas_from_paths(paths: Iterable[str]) -> list[tuple[str, int]]:
         p = Path(p)
         out.append((p.parent.parent.name, int(p.parent.name.removeprefix("seed"))))
     return out
+
+
+def drawn_points(table_tsv, best: int, worst: int) -> list[str]:
+    """The points of a ranked sweep table (``ranking.write``) that get per-run figures: the ``best``
+    first and the ``worst`` last ranked rows (points without a rank are neither), best first.
+    The csv module, not pandas: the Snakefile calls this while it builds the DAG."""
+    import csv
+
+    with open(table_tsv, newline="") as f:
+        ranked = [row["point"] for row in csv.DictReader(f, delimiter="\t") if row["rank"] not in ("", "NA")]
+    chosen = ranked[:best] + ranked[max(len(ranked) - worst, 0) :]
+    return list(dict.fromkeys(chosen))
