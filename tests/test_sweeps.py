@@ -174,6 +174,21 @@ def test_dry_run_batches_a_sweep(tmp_path):
     assert jobs["plot_run"] == 4 and jobs["animate"] == 4 and jobs["dashboard"] == 2
 
 
+def test_batches_group_by_structure_like_scalars_structure():
+    """Points share a structure computed once per signature of their swept values: the same
+    grouping as scalars.structure of every point (a switch's zero is structure)."""
+    cfg = validate_config(with_sweep(grid={"loss.r1_gamma": [0.0, 1.0, 2.0], "training.pack": [1, 2],
+                                           "loss.real_label": [0.8, 1.0]}, replicas_per_job=100))
+    points = cfg["sweeps"]["s"]["points"]
+    replicas = [(p, s) for p in points for s in cfg["experiments"][p]["seeds"]]
+    expected = {}
+    for p, s in replicas:
+        key = json.dumps(scalars.structure(sweep_jobs.shared_settings(cfg["experiments"][p], ())), sort_keys=True)
+        expected.setdefault(key, []).append((p, s))
+    assert [j.replicas for j in sweep_jobs.batches(cfg, "s", replicas)] == list(expected.values())
+    assert len(expected) == 4  # r1_gamma off / on x pack 1 / 2
+
+
 def test_run_jobs_keep_their_replicas_when_points_are_added(tmp_path):
     cfg = validate_config(with_sweep(grid={"loss.real_label": [0.8, 0.9, 1.0]}, replicas_per_job=4))
     first = sweep_jobs.run_jobs(cfg, "s", {})

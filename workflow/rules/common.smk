@@ -189,15 +189,22 @@ def train_outputs(exp, seeds):
 
 
 # ----- sweeps: which (point, seed) replicas share a train or sample job (sweeps.smk) ---------
+_SHARED = {}
+
+
 def sweep_shared(sweep):
-    """The params of every job of a sweep: what its points have in common."""
-    first = next(iter(SWEEPS[sweep]["points"]))
-    return sweep_jobs.shared_settings(EXPERIMENTS[first], sweep_grid.swept_keys(SWEEPS[sweep]))
+    """The params of every job of a sweep: what its points have in common (made once a sweep)."""
+    if sweep not in _SHARED:
+        first = next(iter(SWEEPS[sweep]["points"]))
+        _SHARED[sweep] = sweep_jobs.shared_settings(EXPERIMENTS[first], sweep_grid.swept_keys(SWEEPS[sweep]))
+    return _SHARED[sweep]
 
 
 def _train_current(point, seed):
     exp = EXPERIMENTS[point]
     paths = [p for ps in replica_files("models", [(point, seed)], TRAIN_FILES).values() for p in ps]
+    if not all(map(os.path.exists, paths)):
+        return False  # before the fingerprint: most replicas of a new sweep have no files yet
     stamp = sweep_jobs.replica_stamp(exp, DATASETS[exp["dataset"]], seed)
     script = Path(workflow.basedir) / "workflow" / "scripts" / "train.py"
     return sweep_jobs.outputs_current(paths, stamp=stamp, newer_than=[script])
@@ -237,10 +244,15 @@ def _shown(path):
     return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
 
 
+_CODE = {}
+
+
 def code_of(script):
     """The package files `script` runs, as input: a content change reruns the rule's jobs
     (mtime trigger; an unchanged file that is only touched passes the checksum test)."""
-    return [_shown(p) for p in package_files(SCRIPTS / script)]
+    if script not in _CODE:  # a sweep's generated rules ask hundreds of times
+        _CODE[script] = [_shown(p) for p in package_files(SCRIPTS / script)]
+    return list(_CODE[script])
 
 
 def _script_name(rule):

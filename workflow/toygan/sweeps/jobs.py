@@ -65,15 +65,30 @@ def batches(cfg: dict, sweep: str, replicas: list[tuple[str, int]]) -> list[Job]
     batches finished; those drop out whole, which leaves the other chunks as they were.
     """
     experiments = cfg["experiments"]
+    values = cfg["sweeps"][sweep]["points"]
     structure: dict[str, str] = {}  # per point: its seeds share it
+    by_signature: dict[str, str] = {}
     groups: dict[str, list[tuple[str, int]]] = {}
     for point, seed in replicas:
         if point not in structure:
-            structure[point] = json.dumps(scalars.structure(shared_settings(experiments[point], ())), sort_keys=True)
+            # Points differ only in their swept values, so points whose swept values agree up to
+            # the per-replica scalars (switches: up to being on) share a structure: one
+            # computation per signature, not per point (thousands of deep copies).
+            signature = json.dumps([_structural(k, v) for k, v in values[point].items()], sort_keys=True)
+            if signature not in by_signature:
+                by_signature[signature] = json.dumps(scalars.structure(shared_settings(experiments[point], ())), sort_keys=True)
+            structure[point] = by_signature[signature]
         groups.setdefault(structure[point], []).append((point, seed))
     size = cfg["sweeps"][sweep]["replicas_per_job"]
     chunks = [reps[i : i + size] for reps in groups.values() for i in range(0, len(reps), size)]
     return [Job(f"{sweep}_batch_{_digest(chunk)}", chunk) for chunk in chunks]
+
+
+def _structural(key: str, value):
+    """What of one swept value can change a point's structure (``scalars.structure``)."""
+    if key in scalars.SWITCHES:
+        return [key, value != 0]
+    return [key] if key in scalars.SCALAR_KEYS else [key, value]
 
 
 def run_jobs(cfg: dict, sweep: str, manifests: dict[str, list[tuple[str, int]]]) -> list[Job]:
