@@ -139,6 +139,12 @@ if spec["kill_after_first_seed"]:  # die between the seeds' outputs, as a node f
         original(trainer, r, outdir, **kw)
         os.kill(os.getpid(), signal.SIGKILL)
     export.write_seed_outputs = write_then_die
+if spec.get("stall"):  # the first compiled call never returns to Python, as a long XLA compilation
+    from toygan.training.group import GroupTrainer
+    def stalled_call(self, remaining):
+        print("stalling", flush=True)
+        os.system("sleep 60")  # the main thread waits in C; SIGTERM cannot run a Python handler
+    GroupTrainer._call = stalled_call
 training_job.run(spec["experiment"], spec["data"], [0, 1], spec["outdirs"], spec["checkpoint"], name="two_normals")
 """
 
@@ -153,11 +159,11 @@ class Job:
         root.mkdir(parents=True, exist_ok=True)
         self.data, self.experiment = data, experiment
 
-    def start(self, kill_after_first_seed=False) -> subprocess.Popen:
+    def start(self, kill_after_first_seed=False, stall=False) -> subprocess.Popen:
         spec = self.root / "job.json"
         spec.write_text(json.dumps({
             "experiment": self.experiment, "data": str(self.data), "outdirs": [str(d) for d in self.outdirs],
-            "checkpoint": str(self.checkpoint), "kill_after_first_seed": kill_after_first_seed,
+            "checkpoint": str(self.checkpoint), "kill_after_first_seed": kill_after_first_seed, "stall": stall,
         }))
         code = JOB.format(workflow=str(REPO / "workflow"), spec=str(spec))
         self.log = open(self.root / f"job{len(list(self.root.glob('job*.log')))}.log", "w")
@@ -168,6 +174,16 @@ class Job:
         rc = proc.wait(timeout=900)
         self.log.close()
         return rc, Path(self.log.name).read_text()
+
+    def log_text(self) -> str:
+        return Path(self.log.name).read_text()
+
+    def wait_for_log(self, proc: subprocess.Popen, text: str, timeout: float = 600) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.log_text():
+            assert proc.poll() is None, f"job ended before logging {text!r}:\n{self.log_text()}"
+            assert time.monotonic() < deadline, f"no {text!r} after {timeout} s"
+            time.sleep(0.05)
 
     def checkpoint_epoch(self) -> int:
         try:
@@ -288,6 +304,90 @@ def test_sigterm_during_training_exits_143_then_rerun_is_identical(reference):
     assert rc == 0, log
     assert f"at epoch {resumed_at}" in log
     assert_same_outputs(job, reference)
+    assert not job.checkpoint.exists()
+
+
+# A chunk (the epochs between two events: checkpoint, metric, log, snapshot) that lasts far
+# longer than a scheduler's grace period: 800 epochs of 2 x 256-unit networks, 10-20 s.
+LONG_EPOCHS, LONG_CHUNK = 1600, 800
+SIGTERM_LIMIT = 8.0  # seconds from SIGTERM to exit: a compiled call lasts about 1 s (group.CALL_SECONDS)
+
+
+def long_chunk_experiment() -> dict:
+    from toygan.config.validate import validate_config
+
+    raw = copy.deepcopy(TINY)
+    exp = raw["experiments"]["two_normals"]
+    exp["generator"]["hidden"] = exp["discriminator"]["hidden"] = [256, 256]
+    exp["training"].update(epochs=LONG_EPOCHS, checkpoint_every=LONG_CHUNK, metric_every=LONG_CHUNK,
+                           log_every=LONG_CHUNK, snapshots=3)
+    return validate_config(raw)["experiments"]["two_normals"]
+
+
+def log_time(log: str, text: str) -> float:
+    """Seconds since midnight of the first log line holding ``text``."""
+    from datetime import datetime
+
+    line = next(x for x in log.splitlines() if text in x)
+    t = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f")
+    return t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6
+
+
+@pytest.fixture(scope="module")
+def long_chunk_reference(reference):
+    job = Job(reference.root.parent / "long_reference", reference.data, long_chunk_experiment())
+    rc, log = job.run()
+    assert rc == 0, log
+    return job
+
+
+@pytest.mark.slow
+def test_sigterm_mid_chunk_stops_within_seconds_at_the_epoch_reached_and_resumes_identically(long_chunk_reference):
+    ref = long_chunk_reference
+    ref_log = Path(ref.log.name).read_text()
+    first_chunk = log_time(ref_log, f"epoch {LONG_CHUNK:5d}/") - log_time(ref_log, "first compiled call")
+    job = Job(ref.root.parent / "long_sigterm", ref.data, ref.experiment)
+    proc = job.start()
+    job.wait_for_log(proc, "first compiled call")  # compiled: training runs in the first chunk now
+    time.sleep(3)
+    assert proc.poll() is None
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    rc = proc.wait(timeout=120)
+    took = time.monotonic() - sent
+    job.log.close()
+    log = job.log_text()
+    assert rc == 143, log
+    assert took < SIGTERM_LIMIT, f"{took:.1f} s from SIGTERM to exit"
+    assert first_chunk > 2 * took, f"the chunk ({first_chunk:.1f} s) must outlast the stop ({took:.1f} s)"
+    stopped = job.checkpoint_epoch()
+    assert 0 < stopped < LONG_CHUNK, "a checkpoint at the epoch reached inside the chunk, not at its end"
+    assert f"SIGTERM: stopping at epoch {stopped} with a checkpoint" in log, log
+    assert not any(d.exists() and files_in(d) for d in job.outdirs)
+    assert_nothing_half_written(job)
+    rc, log = job.run()
+    assert rc == 0, log
+    assert f"resuming from {job.checkpoint} at epoch {stopped}" in log
+    assert_same_outputs(job, ref)
+
+
+@pytest.mark.slow
+def test_sigterm_while_python_cannot_run_ends_the_job_after_the_grace_period(reference):
+    """The first compiled call (XLA compilation) does not return to Python for a while: a
+    watchdog thread ends the job GRACE_SECONDS after the SIGTERM, keeping the last checkpoint."""
+    from toygan.training.job import GRACE_SECONDS
+
+    job = Job(reference.root.parent / "stalled", reference.data, resume_experiment())
+    proc = job.start(stall=True)
+    job.wait_for_log(proc, "stalling")
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    rc = proc.wait(timeout=120)
+    took = time.monotonic() - sent
+    job.log.close()
+    assert rc == 143, job.log_text()
+    assert GRACE_SECONDS <= took < GRACE_SECONDS + 5
+    assert "SIGTERM: still busy" in job.log_text()
     assert not job.checkpoint.exists()
 
 

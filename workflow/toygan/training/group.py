@@ -3,6 +3,12 @@
 The whole epoch loop runs inside one ``tf.function``: real data resident, random draws made
 in the graph, one call per chunk of epochs. Python only sees chunk boundaries, where it
 records the periodic W1, snapshots for the animation, checkpoints and progress logs.
+
+A chunk runs as one or more calls of about ``CALL_SECONDS`` each (the number of epochs per
+call adapts to the measured speed): Python regains control that often, so a stop request
+(a SIGTERM, toygan.training.job) is honoured within seconds, at an epoch boundary. How a
+chunk is split changes no number: every epoch runs the same compiled arithmetic and its
+random draws are keyed by (seed, epoch, step).
 """
 
 from __future__ import annotations
@@ -15,10 +21,8 @@ import numpy as np
 import tensorflow as tf
 
 from .. import streams
-from . import losses
 from ..evaluation.metrics import training_w1
-from .tfsetup import compiled_loop
-from . import state
+from . import losses, state
 from .batches import RealRows, block_layout
 from .draws import Draws
 from .ema import GeneratorAverage
@@ -26,11 +30,13 @@ from .monitor import History, event_epochs
 from .nets import build_discriminator, build_generator
 from .optimizers import optimizer_for
 from .settings import Settings
+from .tfsetup import compiled_loop
 from .updates import Updates
 
 log = logging.getLogger(__name__)
 
 MAX_CHUNK = 1000  # epochs per compiled call at most (sizes the in-graph history buffer)
+CALL_SECONDS = 1.0  # aimed wall time of one compiled call: a stop request waits about this long
 _UNROLL_BLOCKS = 8  # up to this many equal blocks are unrolled (faster steps); more run in a tf.while_loop
 
 
@@ -70,11 +76,13 @@ class GroupTrainer:
         self.diverged_at = keras.Variable(np.zeros(self.replicas, np.int64), trainable=False)
         self.epoch = 0
         self.history = History()
+        self._call_epochs = 1  # epochs of the next compiled call: the first one also compiles
+        self._called = False
         self._run = compiled_loop(self._run_epochs, xla)
         # Graph functions for the periodic W1 and snapshots: eager op-by-op calls cost more.
         # Traced without AutoGraph (no tensor-valued Python control flow in G or D): the same
         # graph, 0.2 s less of the job's fixed cost.
-        graph = lambda fn: tf.function(fn, autograph=False)  # noqa: E731
+        graph = lambda fn: tf.function(fn, autograph=False)
         self._infer_g = graph(lambda z: self.G(z, training=False))
         self._infer_avg = graph(lambda z: self.G_avg(z, training=False)) if self.average else None
         self._infer_d = graph(lambda x: self.D(x)[..., 0])
@@ -126,7 +134,7 @@ class GroupTrainer:
                     return j + 1, d_acc + d, g_acc + g
 
                 _, d_acc, g_acc = tf.while_loop(
-                    lambda j, *_: j < count, body, (tf.constant(0), d_acc, g_acc)
+                    lambda j, *_, count=count: j < count, body, (tf.constant(0), d_acc, g_acc)
                 )
             block_index += count
         return d_acc / self.n_blocks, g_acc / self.n_blocks
@@ -164,22 +172,28 @@ class GroupTrainer:
         self._run(tf.constant(self.epoch, tf.int64), tf.constant(0, tf.int64))
         self.generate(self._fixed_z)
 
-    def fit(self, on_checkpoint=None) -> None:
-        """Train to ``training.epochs``, resuming at ``self.epoch``; stop early if all replicas diverged."""
+    def fit(self, on_checkpoint=None, stop_requested=None) -> bool:
+        """Train to ``training.epochs``, resuming at ``self.epoch``; stop early if all replicas diverged.
+
+        ``stop_requested`` (a callable) is polled between compiled calls: once it returns True,
+        training stops at the epoch reached and fit returns False, leaving the state as a
+        checkpoint should hold it (weights not yet reset to the last finite ones). True when
+        training ran to its end."""
         total = self.training.epochs
         events = event_epochs(self.training)
         boundaries = sorted(set().union(*events.values()) | {total})
         if self.epoch == 0 and 0 in events["snapshot"]:
             self._snapshot(0)
         self._progress_mark = (time.perf_counter(), self.epoch)
+        stopping = stop_requested or (lambda: False)
         while self.epoch < total and not self.all_diverged:
             target = next(b for b in boundaries if b > self.epoch)
             target = min(target, self.epoch + MAX_CHUNK)
-            n = target - self.epoch
-            d_hist, g_hist = self._run(tf.constant(self.epoch, tf.int64), tf.constant(n, tf.int64))
-            self.history.d_loss.append(d_hist.numpy()[:n])
-            self.history.g_loss.append(g_hist.numpy()[:n])
-            self.epoch = target
+            # Whatever stops, a chunk runs to its end: its events are the same however it is split.
+            while self.epoch < target:
+                if stopping():
+                    return False
+                self._call(target - self.epoch)
             if target in events["metric"]:
                 self._record_w1(target)
             if target in events["snapshot"]:
@@ -188,7 +202,25 @@ class GroupTrainer:
                 self._log_progress()
             if target in events["checkpoint"] and on_checkpoint is not None:
                 on_checkpoint(self)
+            if self.epoch < total and stopping():
+                return False
         self._restore_good_weights()
+        return True
+
+    def _call(self, remaining: int) -> None:
+        """One compiled call of at most ``remaining`` epochs, sized to last about CALL_SECONDS."""
+        n = min(remaining, self._call_epochs)
+        t0 = time.perf_counter()
+        d_hist, g_hist = self._run(tf.constant(self.epoch, tf.int64), tf.constant(n, tf.int64))
+        self.history.d_loss.append(d_hist.numpy()[:n])
+        self.history.g_loss.append(g_hist.numpy()[:n])
+        self.epoch += n
+        per_epoch = (time.perf_counter() - t0) / n
+        if not self._called:
+            self._called = True
+            log.info("first compiled call (XLA compilation and %d epoch(s)) took %.1f s", n, per_epoch * n)
+        # Grow at most 4x per call (the first call's time is mostly compilation).
+        self._call_epochs = int(np.clip(CALL_SECONDS / max(per_epoch, 1e-9), 1, min(4 * max(n, self._call_epochs), MAX_CHUNK)))
 
     @property
     def diverged_epochs(self) -> np.ndarray:

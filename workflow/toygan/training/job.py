@@ -4,17 +4,19 @@ resumable, with per-replica outputs."""
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-from ..sweeps import grid, jobs
-from ..io import read_json, write_json
 from ..config.settings import Experiment
+from ..io import read_json, write_json
+from ..sweeps import grid, jobs
 from .tfsetup import import_tensorflow, provenance, require_gpu
 
 log = logging.getLogger(__name__)
@@ -45,9 +47,7 @@ def run(
     from .export import write_seed_outputs
     from .group import GroupTrainer
 
-    # A scheduler's SIGTERM at its time limit: stop (between compiled chunks); the last checkpoint
-    # is on disk and a rerun resumes from it.
-    signal.signal(signal.SIGTERM, lambda *_: (log.warning("SIGTERM: stopping; rerun to resume"), sys.exit(143)))
+    sigterm = Sigterm()
     if Experiment.parse(experiment).training.gpu:
         require_gpu(tf)  # before any work: never a silent fallback to the CPU
     where = provenance(tf, threads)
@@ -77,8 +77,18 @@ def run(
         training.epochs, trainer.n_blocks, trainer.settings.exp.loss.name, len(seeds),
     )
     start = time.perf_counter()
-    trainer.fit(on_checkpoint=save_checkpoint)
+    sigterm.phase = "training"
+    if not trainer.fit(on_checkpoint=save_checkpoint, stop_requested=sigterm.requested.is_set):
+        with sigterm.saving:
+            if training.checkpoint_every:
+                save_checkpoint(trainer)
+                log.warning("SIGTERM: stopping at epoch %d with a checkpoint; rerun to resume", trainer.epoch)
+            else:
+                log.warning("SIGTERM: stopping at epoch %d; checkpoints are off, a rerun starts at epoch 0",
+                            trainer.epoch)
+        sys.exit(143)
     wall = time.perf_counter() - start
+    sigterm.phase = "writing"
     for r, outdir in enumerate(outdirs):
         write_seed_outputs(trainer, r, outdir, experiment_name=names[r], wall_seconds=wall, provenance=where)
         if stamps:
@@ -89,6 +99,57 @@ def run(
     if not training.keep_checkpoint:
         checkpoint.remove(checkpoint_path)
     log.info("done in %.1f s (training only)", wall)
+
+
+GRACE_SECONDS = 10.0  # a train job still busy this long after a SIGTERM exits without a new checkpoint
+
+
+class Sigterm:
+    """A SIGTERM (a scheduler's time limit, ``scancel``, Snakemake stopping) by the job's phase:
+
+    * ``setup`` (before training): exit 143 at once; the checkpoint on disk is the state;
+    * ``training``: training stops at the next epoch boundary between compiled calls (about
+      a second, toygan.training.group.CALL_SECONDS), the job saves a checkpoint there and
+      exits 143; a rerun resumes from it to the result of an uninterrupted run;
+    * ``writing`` (the outputs): they are finished (seconds) and the job ends normally.
+
+    Python runs a signal handler only when the main thread is in Python, not during one
+    long TensorFlow call (the first call compiles). A watchdog thread, woken by the signal
+    through ``signal.set_wakeup_fd``, ends a job still training GRACE_SECONDS after the
+    SIGTERM with exit 143, without a new checkpoint."""
+
+    def __init__(self):
+        self.phase = "setup"
+        self.requested = threading.Event()
+        self.handled = False
+        self.saving = threading.Lock()  # held while the stop checkpoint is written
+        read_end, write_end = os.pipe()
+        os.set_blocking(write_end, False)
+        signal.signal(signal.SIGTERM, self._handler)
+        signal.set_wakeup_fd(write_end)
+        threading.Thread(target=self._watchdog, args=(read_end,), daemon=True, name="sigterm-watchdog").start()
+
+    def _handler(self, *_) -> None:
+        self.requested.set()
+        if self.phase == "setup":
+            log.warning("SIGTERM: stopping before training; rerun to resume")
+            sys.exit(143)
+        if not self.handled:
+            self.handled = True
+            log.warning("SIGTERM: %s", "stopping at the next epoch boundary" if self.phase == "training"
+                        else "finishing the outputs first")
+
+    def _watchdog(self, fd: int) -> None:
+        while signal.SIGTERM not in os.read(fd, 64):
+            pass
+        self.requested.set()
+        time.sleep(GRACE_SECONDS)
+        if self.phase == "writing":
+            return
+        with self.saving:
+            log.warning("SIGTERM: still busy %g s later (compiling?); exiting without a new checkpoint", GRACE_SECONDS)
+            logging.shutdown()
+            os._exit(143)
 
 
 def _stamp(run_json: Path, stamp: str) -> None:
@@ -102,7 +163,7 @@ def main_from_snakemake(smk) -> None:
 
     setup(smk.log[0])
     outdirs = [str(Path(p).parent) for p in smk.output.generator]
-    if "sweep" not in smk.params.keys():
+    if "sweep" not in smk.params.keys():  # noqa: SIM118 (Params is a list: `in` looks at its values)
         run(smk.params.experiment, smk.input.data, list(smk.params.seeds), outdirs, smk.params.checkpoint,
             name=smk.params.name, threads=smk.threads)
         return
