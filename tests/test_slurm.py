@@ -44,6 +44,8 @@ SLURM_ARGS = [
     "--slurm-init-seconds-before-status-checks", "5",
 ]
 SUBMITTED = re.compile(r"submitted with SLURM jobid (\d+)")
+GROUP_JOB = re.compile(r"Group job \S+ \(jobs in lexicogr\. order\):")
+BUNDLED = ("plot_run", "animate", "dashboard")  # the profile's `figures` group
 # Per-job logs and benchmarks hold timings and timestamps, not results.
 NOT_COMPARED = ("logs", "benchmarks")
 
@@ -221,13 +223,44 @@ def test_every_job_ran_under_slurm(cluster, local_run, slurm_run):
     ids = SUBMITTED.findall(output)
     jobs = scheduled_jobs(output)
     assert jobs == scheduled_jobs(local_run[1])  # the same DAG as locally
-    # `all` only collects inputs and runs in the Snakemake process; every other job is sbatch'ed.
-    expected = sum(n for rule, n in jobs.items() if rule != "all")
-    assert expected > 20 and len(ids) == len(set(ids)) == expected, (jobs, ids)
+    # `all` only collects inputs and runs in the Snakemake process; every other job is sbatch'ed,
+    # the figure jobs in bundles (the profile's `figures` group): one cluster job per bundle.
+    figures = sum(jobs.get(rule, 0) for rule in BUNDLED)
+    bundles = len(GROUP_JOB.findall(output))
+    assert figures == 10 and 0 < bundles < figures, (jobs, bundles)
+    expected = sum(n for rule, n in jobs.items() if rule not in ("all", *BUNDLED)) + bundles
+    assert expected > 15 and len(ids) == len(set(ids)) == expected, (jobs, ids)
     states = wait_for_jobcomp(cluster, ids)
     assert {i: states.get(i) for i in ids} == {i: "COMPLETED" for i in ids}
     # One COMPLETED line per submitted job: none ran twice.
     assert sum(i in ids and state == "COMPLETED" for i, state in jobcomp_lines(cluster)) == len(ids)
+
+
+def test_a_sweep_submits_a_few_cluster_jobs(cluster, tmp_path):
+    """A sweep of 6 points x 2 seeds: its runs train in one job and are sampled and scored in
+    another; figures are drawn for its best and worst point, bundled. Prints the job counts."""
+    cfg = tiny_config()
+    cfg["experiments"] = {"normal": cfg["experiments"]["normal"]}
+    cfg["sweeps"] = {"s": {"base": "normal", "grid": {"loss.real_label": [0.7, 0.8, 0.9],
+                                                       "generator.optimizer.learning_rate": [0.0005, 0.001]}}}
+    config = write_config(tmp_path / "sweep.yaml", cfg)
+    proc, seconds = timed_snakemake(tmp_path, *SLURM_ARGS, configfile=config)
+    output = proc.stdout + proc.stderr
+    ids = SUBMITTED.findall(output)
+    # every job Snakemake ran, those planned once the ranking was known included
+    finished = re.findall(r"^Finished jobid: \d+ \(Rule: (\S+)\)", output, re.M)
+    jobs = {rule: finished.count(rule) for rule in sorted(set(finished)) if rule != "all"}
+    runs = 6 * 2 + 2  # the points' runs and the base's own
+    snakemake_jobs = sum(jobs.values())
+    print(f"\n[slurm] sweep of 6 points x 2 seeds (+ the base's 2 runs): {len(ids)} cluster jobs "
+          f"for {snakemake_jobs} Snakemake jobs ({jobs}), {seconds:.0f} s")
+    assert sum(n for rule, n in jobs.items() if rule.startswith("train_s_")) == 1
+    assert sum(n for rule, n in jobs.items() if rule.startswith("runs_s_")) == 1
+    assert not any(rule.startswith("sample_s") for rule in jobs) and jobs["evaluate"] == 2
+    states = wait_for_jobcomp(cluster, ids)
+    assert {i: states.get(i) for i in ids} == {i: "COMPLETED" for i in ids}
+    assert len(ids) < snakemake_jobs and len(ids) <= 25, (len(ids), jobs)
+    assert len(list((tmp_path / "results" / "metrics").rglob("metrics.json"))) == runs
 
 
 def test_a_job_failing_on_the_cluster_fails_the_run(cluster, tmp_path):
