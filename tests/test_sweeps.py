@@ -174,6 +174,17 @@ def test_dry_run_batches_a_sweep(tmp_path):
     assert jobs["plot_run"] == 4 and jobs["animate"] == 4 and jobs["dashboard"] == 2
 
 
+def test_figures_all_draws_every_point_and_named_points_must_exist(tmp_path):
+    cfg = with_sweep(grid={"loss.real_label": [0.8, 0.9, 1.0]}, zip=LR, figures={"all": True})
+    jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
+    # no ranking to wait for: every run's figures are planned at once (12 runs + the tiny config's 4)
+    assert jobs["plot_run"] == 16 and jobs["animate"] == 16 and jobs["dashboard"] == 6 + 2
+    cfg["sweeps"]["s"]["figures"] = {"points": ["s__real_label_0p7__go_learning_rate_0p0005__do_learning_rate_0p001"]}
+    out = snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg), check=False)
+    assert out.returncode != 0
+    assert "sweeps.s.figures.points: 's__real_label_0p7__go_learning_rate_0p0005__do_learning_rate_0p001' is not a point" in out.stdout + out.stderr
+
+
 def test_batches_group_by_structure_like_scalars_structure():
     """Points share a structure computed once per signature of their swept values: the same
     grouping as scalars.structure of every point (a switch's zero is structure)."""
