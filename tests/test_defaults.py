@@ -7,11 +7,17 @@ import re
 
 import pytest
 import yaml
-
-from toygan.config.validate import validate_config
-from toygan.config.loss_defaults import LATENT_BY_DIM, NETWORK_BY_DIM, OPTIMIZER_BY_LOSS, TRAINING_BY_LOSS, defaults_for
-
 from conftest import REPO
+from toygan.config.loss_defaults import (
+    LATENT_BY_DIM,
+    NETWORK_BY_DIM,
+    OPTIMIZER_BY_LOSS,
+    ROBUST_BY_LOSS,
+    ROBUST_LEARNING_RATE,
+    TRAINING_BY_LOSS,
+    defaults_for,
+)
+from toygan.config.validate import validate_config
 
 SHIPPED = yaml.safe_load((REPO / "config.yaml").read_text())
 
@@ -50,22 +56,59 @@ def test_the_shipped_experiments_are_unchanged_whatever_their_loss():
 
 @pytest.mark.parametrize("loss", sorted(OPTIMIZER_BY_LOSS))
 @pytest.mark.parametrize("kind,dim", [("ring", 2), ("grid", 2), ("normal", 1), ("mixture", 1)])
-def test_unset_keys_follow_the_loss_and_the_dimension(loss, kind, dim):
-    exp = filled(loss, kind)
+def test_published_defaults_follow_the_loss_and_the_dimension(loss, kind, dim):
+    exp = filled(loss, kind, defaults="published")
     assert exp["latent"]["dim"] == LATENT_BY_DIM[dim]["dim"]
     assert exp["latent"]["distribution"] == LATENT_BY_DIM[dim]["distribution"]
     for net in ("generator", "discriminator"):
         assert exp[net]["hidden"] == NETWORK_BY_DIM[dim]["hidden"]
         opt = exp[net]["optimizer"]
         assert {k: opt[k] for k in OPTIMIZER_BY_LOSS[loss]} == OPTIMIZER_BY_LOSS[loss]
+        assert opt["schedule"]["name"] == "constant"
     assert exp["training"]["n_critic"] == TRAINING_BY_LOSS.get(loss, {}).get("n_critic", 1)
+    assert exp["loss"]["r1_gamma"] == 0.0 and exp["training"]["shuffle"] is False
+    assert "defaults" not in exp  # never part of a job's params
+
+
+@pytest.mark.parametrize("loss", sorted(OPTIMIZER_BY_LOSS))
+def test_robust_defaults_on_2d_data_add_the_stabilisers(loss):
+    exp = filled(loss, "ring")
+    assert exp == filled(loss, "ring", defaults="robust")
+    for net in ("generator", "discriminator"):
+        opt = exp[net]["optimizer"]
+        assert (opt["name"], opt["learning_rate"], opt["schedule"]["name"]) == ("adam", ROBUST_LEARNING_RATE, "cosine")
+        assert opt["schedule"]["warmup_steps"] > 0
+        assert (opt["beta_1"], opt["beta_2"]) == (OPTIMIZER_BY_LOSS[loss]["beta_1"], OPTIMIZER_BY_LOSS[loss]["beta_2"])
+    for section in ("loss", "training"):
+        for key, value in ROBUST_BY_LOSS[loss].get(section, {}).items():
+            assert exp[section][key] == value, (section, key)
+    assert exp["training"]["shuffle"] is True
+    assert "defaults" not in exp
+
+
+@pytest.mark.parametrize("loss", sorted(OPTIMIZER_BY_LOSS))
+def test_robust_defaults_on_1d_data_are_the_published_ones(loss):
+    assert filled(loss, "normal") == filled(loss, "normal", defaults="published")
+
+
+def test_an_unknown_defaults_choice_is_refused_with_its_key():
+    from toygan.config.validate import ConfigError
+
+    with pytest.raises(ConfigError, match=r"experiments\.e\.defaults: 'fast' is not one of robust, published"):
+        filled("hinge", defaults="fast")
 
 
 def test_wgan_gp_gets_the_published_adam_and_five_critic_updates():
-    exp = filled("wgan_gp")
+    exp = filled("wgan_gp", defaults="published")
     opt = exp["discriminator"]["optimizer"]
     assert (opt["name"], opt["learning_rate"], opt["beta_1"], opt["beta_2"]) == ("adam", 1e-4, 0.5, 0.9)
-    assert exp["training"]["n_critic"] == 5
+    assert exp["training"]["n_critic"] == 5 and exp["loss"]["gp_weight"] == 10.0
+
+
+def test_wgan_gp_robust_is_one_critic_step_and_a_light_penalty():
+    exp = filled("wgan_gp")
+    assert exp["training"]["n_critic"] == 1 and exp["loss"]["gp_weight"] == ROBUST_BY_LOSS["wgan_gp"]["loss"]["gp_weight"]
+    assert exp["discriminator"]["optimizer"]["beta_2"] == 0.9
 
 
 def test_a_set_key_always_wins():
@@ -119,6 +162,8 @@ def test_docs_table_states_the_defaults():
 
 def test_defaults_for_returns_copies():
     a = defaults_for("hinge", 2)
+    a["loss"]["r1_gamma"] = 5.0
+    assert defaults_for("hinge", 2)["loss"]["r1_gamma"] == ROBUST_BY_LOSS["hinge"]["loss"]["r1_gamma"]
     a["generator"]["hidden"].append(1)
     assert defaults_for("hinge", 2)["generator"]["hidden"] == [128, 128, 128]
     assert defaults_for("bce_smoothed", 2) == {}
