@@ -167,3 +167,24 @@ def test_defaults_for_returns_copies():
     a["generator"]["hidden"].append(1)
     assert defaults_for("hinge", 2)["generator"]["hidden"] == [128, 128, 128]
     assert defaults_for("bce_smoothed", 2) == {}
+
+
+def _force_published(cfg):
+    cfg = copy.deepcopy(cfg)
+    for exp in (cfg.get("experiments") or {}).values():
+        exp["defaults"] = "published"
+    for spec in (cfg.get("sweeps") or {}).values():
+        spec["base"]["defaults"] = "published"
+    return cfg
+
+
+def test_only_the_examples_of_the_robust_defaults_use_them():
+    """Every other preset keeps the settings its documented numbers were measured with."""
+    presets = sorted([*(REPO / "workflow" / "benchmarks").glob("*.yaml"), *(REPO / "workflow" / "examples").glob("*.yaml"),
+                      REPO / "config.yaml"])
+    robust = set()
+    for path in presets:
+        cfg = yaml.safe_load(path.read_text())
+        if validate_config(cfg)["experiments"] != validate_config(_force_published(cfg))["experiments"]:
+            robust.add(path.name)
+    assert robust == {"ring.yaml", "ring_losses.yaml", "ring_defaults.yaml"}
