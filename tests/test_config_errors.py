@@ -54,7 +54,7 @@ def test_unknown_top_level_key_lists_the_allowed_keys():
 def test_unknown_nested_key_names_its_path():
     msg = problems(lambda c: exp(c).update(trainig={"epochs": 5}))
     assert "unknown key experiments.normal.trainig (did you mean training?)" in msg
-    assert "allowed keys here: dataset, discriminator, generator, latent, loss, sampling, seeds, training" in msg
+    assert "allowed keys here: dataset, defaults, discriminator, generator, latent, loss, sampling, seeds, training" in msg
 
 
 def test_unknown_deep_key():

@@ -72,14 +72,14 @@ def _variants() -> dict[str, dict]:
         "normal": {"kind": "normal"},
     }
     odd["experiments"] = {
-        "ring_wgan": {"dataset": "ring", "loss": {"name": "wgan_gp", "gp_weight": 5.0},
+        "ring_wgan": {"dataset": "ring", "loss": {"name": "wgan_gp", "gp_weight": 5.0}, "defaults": "published",
                       "training": {"epochs": 7, "n_critic": 5, "pack": 2, "batch_size": 64}},
-        "grid_hinge": {"dataset": "grid", "loss": {"name": "hinge"},
+        "grid_hinge": {"dataset": "grid", "loss": {"name": "hinge"}, "defaults": "published",
                        "generator": {"optimizer": {"name": "adam", "learning_rate": 0.0002}}},
         "normal_minimax": {"dataset": "normal", "loss": {"name": "minimax"},
                            "latent": {"dim": 3, "distribution": "normal"}},
         "ring_stabilised": {
-            "dataset": "ring", "loss": {"name": "nonsaturating", "r1_gamma": 0.5, "r2_gamma": 2.0},
+            "dataset": "ring", "defaults": "published", "loss": {"name": "nonsaturating", "r1_gamma": 0.5, "r2_gamma": 2.0},
             "generator": {"optimizer": {"schedule": {"name": "cosine", "final_fraction": 0.1, "warmup_steps": 50}},
                           "init": {"name": "normal", "std": 0.05}},
             "discriminator": {"layer": "maxout", "spectral_norm": True,

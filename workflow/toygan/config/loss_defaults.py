@@ -47,6 +47,7 @@ ROBUST_BY_LOSS: dict[str, dict] = {
 }
 ROBUST_DIMS = (2,)
 CHOICES = ("robust", "published")
+CHOICE_KEY = "defaults"  # an experiment key read and removed here, before any settings object sees it
 
 # Networks and latent by data dimension: the toy-data setups of the papers above use a few
 # wide ReLU layers and a low-dimensional normal latent.
@@ -113,10 +114,10 @@ def _which_defaults(exp: Any) -> str | None:
     key left for the schema to report) when it is not one of CHOICES."""
     if not isinstance(exp, dict):
         return None
-    which = exp.get("defaults", "robust")
+    which = exp.get(CHOICE_KEY, "robust")
     if which not in CHOICES:
         return None
-    exp.pop("defaults", None)
+    exp.pop(CHOICE_KEY, None)
     return which
 
 
