@@ -86,7 +86,7 @@ def run(
             else:
                 log.warning("SIGTERM: stopping at epoch %d; checkpoints are off, a rerun starts at epoch 0",
                             trainer.epoch)
-        sys.exit(143)
+        _exit_now(143)
     wall = time.perf_counter() - start
     sigterm.phase = "writing"
     for r, outdir in enumerate(outdirs):
@@ -148,8 +148,16 @@ class Sigterm:
             return
         with self.saving:
             log.warning("SIGTERM: still busy %g s later (compiling?); exiting without a new checkpoint", GRACE_SECONDS)
-            logging.shutdown()
-            os._exit(143)
+            _exit_now(143)
+
+
+def _exit_now(code: int) -> None:
+    """Exit at once, logs flushed: after a SIGTERM nothing is left to write, and TensorFlow's
+    teardown at interpreter exit takes seconds of a scheduler's grace period."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _stamp(run_json: Path, stamp: str) -> None:
