@@ -174,6 +174,7 @@ def test_dry_run_batches_a_sweep(tmp_path):
     assert jobs["plot_run"] == 4 and jobs["animate"] == 4 and jobs["dashboard"] == 2
 
 
+@pytest.mark.slow  # a sweep run end to end with every figure
 def test_figures_all_draws_every_point_and_named_points_must_exist(tmp_path):
     cfg = with_sweep(grid={"loss.real_label": [0.8, 0.9, 1.0]}, zip=LR, figures={"all": True})
     jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)

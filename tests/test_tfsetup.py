@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from toygan.training import tfsetup
 
 from conftest import REPO
@@ -45,6 +47,7 @@ def _entries(root):
     return sorted(p.name for p in root.rglob("*") if p.is_file())
 
 
+@pytest.mark.slow  # three train jobs in fresh interpreters: about a minute
 def test_training_is_bit_identical_without_with_a_cold_and_with_a_warm_cache(tmp_path):
     cache = tmp_path / "xla"
     uncached = _train("off")
