@@ -168,6 +168,13 @@ class Chaos:
         self.unlocks = 0
         self.problems: list[str] = []
         self.runs = 0
+        # How long to wait after a job starts before the signal, scaled down for a kind each time
+        # its job ended first: on a fast machine a job can be over before the first try.
+        self.delay_scale: dict[str, float] = {}
+
+    def delay(self, kind: str) -> float:
+        low, high = (0.2, 2.5) if kind in SLOW_KINDS else (0.05, 0.8)  # jobs that load TensorFlow last seconds
+        return self.rng.uniform(low, high) * self.delay_scale.get(kind, 1.0)
 
     def command(self, directory: Path, *extra: str) -> list[str]:
         # What a user types (README): the default workflow profile applies (rerun-incomplete).
@@ -202,11 +209,11 @@ class Chaos:
                 target = next((p for p in pending if p[0] == kind), None)
                 if target is None:
                     continue
-                # Jobs that load TensorFlow last seconds; the others can be over in one.
-                time.sleep(self.rng.uniform(0.2, 2.5) if kind in SLOW_KINDS else self.rng.uniform(0.05, 0.8))
+                time.sleep(self.delay(kind))
                 running = run.jobs_running()
                 landed = jobid in run.running and run.proc.poll() is None
                 if not landed:
+                    self.delay_scale[kind] = self.delay_scale.get(kind, 1.0) / 3
                     continue
                 sig = target[1]
                 os.killpg(pgid, sig)
