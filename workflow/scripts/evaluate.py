@@ -2,31 +2,22 @@
 import numpy as np
 
 from toygan.config.settings import Evaluation
-from toygan.evaluation import metrics, reference, verdict
+from toygan.evaluation import reference
+from toygan.evaluation.run_metrics import evaluate_run, log_result
 from toygan.io import read_json, write_json
 from toygan.logs import setup
 
 log = setup(snakemake.log[0])
-run = read_json(snakemake.input.run)
 settings = Evaluation.parse(snakemake.params.settings)
-result = metrics.evaluate(
+result = evaluate_run(
     np.load(snakemake.input.eval_samples),
+    read_json(snakemake.input.run),
     np.load(snakemake.input.a),
     read_json(snakemake.input.floor),
     read_json(snakemake.input.modes),
     settings,
-    truth_sample=reference.truth_sample(snakemake.params.spec, settings),
+    reference.truth_sample(snakemake.params.spec, settings),
+    snakemake.params.dataset,
 )
-if result["status"] == "ok" and run["status"] == "diverged":
-    result["status"] = "diverged"
-result.update(
-    experiment=run["experiment"],
-    dataset=snakemake.params.dataset,
-    seed=run["seed"],
-    diverged_epoch=run["diverged_epoch"],
-)
-result["verdict"], result["verdict_reason"] = verdict.decide(result, settings)
-log.info("%s seed %s: status %s, verdict %s (%s), W1 %s (floor %s ± %s), w1_truth %s", run["experiment"],
-         run["seed"], result["status"], result["verdict"], result["verdict_reason"], result.get("w1"),
-         result.get("w1_floor"), result.get("w1_floor_sd"), result.get("w1_truth"))
+log_result(log, result)
 write_json(snakemake.output.metrics, result)

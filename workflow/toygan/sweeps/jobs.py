@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
 from ..config import scalars
+from ..io import read_json, write_json
 from .grid import GROUPING_KEYS, drop_dotted
 
 
@@ -117,16 +118,15 @@ def read_manifests(directory: str | Path) -> dict[str, list[tuple[str, int]]]:
     out = {}
     for path in sorted(Path(directory).glob("*.json")):
         try:
-            out[path.stem] = [(str(p), int(s)) for p, s in json.loads(path.read_text())["replicas"]]
+            out[path.stem] = [(str(p), int(s)) for p, s in read_json(path)["replicas"]]
         except (OSError, ValueError, KeyError, TypeError):
             continue  # unreadable: its replicas are batched again
     return out
 
 
 def write_manifest(path: str | Path, replicas: list[tuple[str, int]]) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"replicas": [list(r) for r in replicas]}, indent=1) + "\n")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    write_json(path, {"replicas": [list(r) for r in replicas]})
 
 
 def _digest(replicas: list[tuple[str, int]]) -> str:
