@@ -44,8 +44,6 @@ SLURM_ARGS = [
     "--slurm-init-seconds-before-status-checks", "5",
 ]
 SUBMITTED = re.compile(r"submitted with SLURM jobid (\d+)")
-GROUP_JOB = re.compile(r"Group job \S+ \(jobs in lexicogr\. order\):")
-BUNDLED = ("plot_run", "animate", "dashboard")  # the profile's `figures` group
 # Per-job logs and benchmarks hold timings and timestamps, not results.
 NOT_COMPARED = ("logs", "benchmarks")
 
@@ -223,12 +221,8 @@ def test_every_job_ran_under_slurm(cluster, local_run, slurm_run):
     ids = SUBMITTED.findall(output)
     jobs = scheduled_jobs(output)
     assert jobs == scheduled_jobs(local_run[1])  # the same DAG as locally
-    # `all` only collects inputs and runs in the Snakemake process; every other job is sbatch'ed,
-    # the figure jobs in bundles (the profile's `figures` group): one cluster job per bundle.
-    figures = sum(jobs.get(rule, 0) for rule in BUNDLED)
-    bundles = len(GROUP_JOB.findall(output))
-    assert figures == 10 and 0 < bundles < figures, (jobs, bundles)
-    expected = sum(n for rule, n in jobs.items() if rule not in ("all", *BUNDLED)) + bundles
+    # `all` only collects inputs and runs in the Snakemake process; every other job is sbatch'ed.
+    expected = sum(n for rule, n in jobs.items() if rule != "all")
     assert expected > 15 and len(ids) == len(set(ids)) == expected, (jobs, ids)
     states = wait_for_jobcomp(cluster, ids)
     assert {i: states.get(i) for i in ids} == {i: "COMPLETED" for i in ids}
@@ -238,7 +232,7 @@ def test_every_job_ran_under_slurm(cluster, local_run, slurm_run):
 
 def test_a_sweep_submits_a_few_cluster_jobs(cluster, tmp_path):
     """A sweep of 6 points x 2 seeds: its runs train in one job and are sampled and scored in
-    another; figures are drawn for its best and worst point, bundled. Prints the job counts."""
+    another; figures are drawn for its best and worst point only. Prints the job counts."""
     cfg = tiny_config()
     cfg["experiments"] = {"normal": cfg["experiments"]["normal"]}
     cfg["sweeps"] = {"s": {"base": "normal", "grid": {"loss.real_label": [0.7, 0.8, 0.9],
@@ -257,9 +251,13 @@ def test_a_sweep_submits_a_few_cluster_jobs(cluster, tmp_path):
     assert sum(n for rule, n in jobs.items() if rule.startswith("train_s_")) == 1
     assert sum(n for rule, n in jobs.items() if rule.startswith("runs_s_")) == 1
     assert not any(rule.startswith("sample_s") for rule in jobs) and jobs["evaluate"] == 2
+    # per-run figures and animations of the base's 2 runs and of 2 points x 2 seeds; 3 dashboards
+    assert (jobs["plot_run"], jobs["animate"], jobs["dashboard"]) == (6, 6, 3), jobs
     states = wait_for_jobcomp(cluster, ids)
     assert {i: states.get(i) for i in ids} == {i: "COMPLETED" for i in ids}
-    assert len(ids) < snakemake_jobs and len(ids) <= 25, (len(ids), jobs)
+    # one cluster job per Snakemake job, where the per-run layout would submit 12 sample jobs,
+    # 12 evaluate jobs and 37 figure jobs for the sweep alone
+    assert len(ids) == len(set(ids)) == snakemake_jobs <= 30, (len(ids), jobs)
     assert len(list((tmp_path / "results" / "metrics").rglob("metrics.json"))) == runs
 
 
