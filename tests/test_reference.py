@@ -100,3 +100,5 @@ def test_known_modes_and_truth_noise_for_synthetic_data():
     noise = floor["w1_truth_noise"]
     assert noise["n_rows"] == 20_000 and len(noise["values"]) == reference.TRUTH_NOISE_DRAWS
     assert 0 < noise["mean"] < 0.015  # ~ 0.0056 at 20k rows
+    assert reference.describe(floor, modes).endswith("modes: 1 (known)")
+

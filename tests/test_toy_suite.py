@@ -13,7 +13,9 @@ import yaml
 
 from toygan import streams
 from toygan.config.validate import fill_defaults, load_schema, validate_config
+from toygan.config.settings import Evaluation
 from toygan.data import datasets as ds
+from toygan.evaluation import reference
 
 from conftest import REPO
 
@@ -237,3 +239,15 @@ def test_checkerboard_occupies_the_8_same_parity_cells_uniformly():
     frac = x / 2 - np.floor(x / 2)  # position inside its cell: uniform
     np.testing.assert_allclose(frac.mean(axis=0), 0.5, atol=0.01)
     np.testing.assert_allclose(frac.var(axis=0), 1 / 12, atol=0.003)
+
+
+@pytest.mark.parametrize("kind", TOYS)
+def test_a_dataset_without_modes_has_a_reference_and_says_so(kind):
+    s = spec(kind=kind, n=600)
+    floor, modes = reference.build(s, *ds.heldout_pair(s, 300, 1),
+                                   Evaluation.parse({"n_samples": 300, "floor_pairs": 2, "truth_samples": 2_000}))
+    if modes["source"] == "known":  # pinwheel's arms are Gaussians
+        assert reference.describe(floor, modes).endswith("(known)")
+        return
+    assert modes == {"source": "none", "components": None}
+    assert reference.describe(floor, modes).endswith("modes: none, judged by precision and recall")

@@ -9,8 +9,6 @@ from toygan.logs import setup
 log = setup(snakemake.log[0])
 floor, modes = reference.build(snakemake.params.spec, np.load(snakemake.input.a), np.load(snakemake.input.b),
                                Evaluation.parse(snakemake.params.settings))
-w1 = floor["metrics"]["w1"]
-log.info("W1 floor over %d pairs of %d rows: %.4g ± %.4g (sd); modes: %d (%s)", floor["pairs"], floor["n_rows"],
-         w1["mean"], w1["sd"], len(modes["components"]["weights"]), modes["source"])
+log.info("%s", reference.describe(floor, modes))
 write_json(snakemake.output.floor, floor)
 write_json(snakemake.output.modes, modes)

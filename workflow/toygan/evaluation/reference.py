@@ -126,6 +126,15 @@ def modes(spec: dict, all_rows: np.ndarray | None, settings: Evaluation) -> dict
     return {"source": "gmm", "components": fit, "real_all": real_all}
 
 
+def describe(floor: dict, modes: dict) -> str:
+    """One log line on a dataset's reference: its W1 floor and its modes (or that it has none)."""
+    w1 = floor["metrics"]["w1"]
+    comps = modes["components"]
+    found = f"{len(comps['weights'])} ({modes['source']})" if comps is not None else "none, judged by precision and recall"
+    return (f"W1 floor over {floor['pairs']} pairs of {floor['n_rows']} rows: {w1['mean']:.4g} ± {w1['sd']:.4g} (sd); "
+            f"modes: {found}")
+
+
 def build(spec: dict, heldout_a: np.ndarray, heldout_b: np.ndarray, settings: Evaluation) -> tuple[dict, dict]:
     """(floor.json, modes.json) of one dataset. Synthetic kinds draw fresh floor pairs of
     ``n_samples`` rows; file data bootstraps its held-out rows and fits modes to all rows."""
