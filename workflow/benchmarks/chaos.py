@@ -85,10 +85,16 @@ def kind_of(rule: str) -> str | None:
     return next((k for k, match in KINDS.items() if match(rule)), None)
 
 
-def plan(kills: int, sigterms: int) -> list[tuple[str, int]]:
-    kinds = list(KINDS) + EXTRA_KILLS * (1 + kills // max(len(EXTRA_KILLS), 1))
+def plan(kills: int, sigterms: int, present: set[str] | None = None) -> list[tuple[str, int]]:
+    """The interruptions to land: one SIGKILL per kind of job, the rest spread over the kinds
+    that run longest or most often; only kinds in ``present`` (the config's jobs) when given."""
+    def keep(kinds: list[str]) -> list[str]:
+        return [k for k in kinds if present is None or k in present]
+
+    extra, term_kinds = keep(EXTRA_KILLS), keep(SIGTERM_KINDS)
+    kinds = keep(list(KINDS)) + extra * (1 + kills // max(len(extra), 1))
     sigkills = [(k, signal.SIGKILL) for k in kinds[:kills]]
-    terms = [(k, signal.SIGTERM) for k in (SIGTERM_KINDS * (1 + sigterms // len(SIGTERM_KINDS)))[:sigterms]]
+    terms = [(k, signal.SIGTERM) for k in (term_kinds * (1 + sigterms // max(len(term_kinds), 1)))[:sigterms]]
     return sigkills + terms
 
 
@@ -189,6 +195,7 @@ class Chaos:
         if run.wait() != 0:
             raise SystemExit(f"the uninterrupted reference run failed:\n{run.output()[-5000:]}")
         self.reference_seconds = time.monotonic() - t0
+        self.reference_kinds = {kind_of(rule) for _, _, rule in run.started} - {None}
         return ref
 
     def interrupt(self, trial: Path, pending: list[tuple[str, int]]) -> tuple[str, bool]:
@@ -375,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"reference run of {args.config} ...", flush=True)
     reference = chaos.reference()
     print(f"  {chaos.reference_seconds:.0f} s", flush=True)
-    pending = plan(args.kills, args.sigterms)
+    pending = plan(args.kills, args.sigterms, chaos.reference_kinds)
     trials = []
     while pending and len(trials) < args.max_trials:
         print(f"trial {len(trials)}: {len(pending)} interruptions to go", flush=True)
