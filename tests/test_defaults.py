@@ -186,5 +186,6 @@ def test_only_the_examples_of_the_robust_defaults_use_them():
     for path in presets:
         cfg = yaml.safe_load(path.read_text())
         if validate_config(cfg)["experiments"] != validate_config(_force_published(cfg))["experiments"]:
-            robust.add(path.name)
-    assert robust == {"ring.yaml", "ring_losses.yaml", "ring_defaults.yaml"}
+            robust.add(str(path.relative_to(REPO)))
+    assert robust == {"workflow/examples/ring.yaml", "workflow/examples/ring_losses.yaml", "workflow/examples/toy_suite.yaml",
+                      "workflow/benchmarks/ring_defaults.yaml", "workflow/benchmarks/toy_suite.yaml"}

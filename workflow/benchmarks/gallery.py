@@ -31,6 +31,10 @@ COLUMNS = [
     ("high_quality_fraction", "high quality", 3, "HQ"),
     ("reverse_kl", "reverse KL", 3, "KL"),
     ("w1_ratio", "W1 / floor", 2, "W1/floor"),
+    ("precision", "precision", 3, "P"),
+    ("recall", "recall", 3, "R"),
+    ("density", "density", 2, "D"),
+    ("coverage", "coverage", 3, "C"),
 ]
 IMAGE_WIDTH = 560  # pixels: the dashboards stay a few tens of KB each
 
@@ -115,14 +119,15 @@ Every config in `workflow/examples/` run as shipped, one at a time on a 2-core m
 `python workflow/benchmarks/gallery.py` (which wrote this page and the images in
 `docs/gallery/`; rerun it to regenerate them). `pytest -m examples` runs the same configs and
 checks the same promise per seed. Numbers are mean ± standard error over seeds; the modes,
-high-quality fraction and reverse KL are defined in [metrics.md](metrics.md), and W1 / floor is
-the exact W1 to held-out real data over the W1 between two held-out real samples. Wall times
+high-quality fraction, reverse KL, precision, recall, density and coverage are defined in
+[metrics.md](metrics.md), and W1 / floor is the exact W1 to held-out real data over the W1
+between two held-out real samples. Wall times
 include TensorFlow start-up, sampling, metrics, figures and the training animations.
 """
 
 
 # The page's order: what a newcomer tries first comes first; any other example follows.
-ORDER = ["ring", "ring_losses", "ring_wgan_gp", "grid", "packing", "own_data", "sweep_two_normals"]
+ORDER = ["ring", "ring_losses", "ring_wgan_gp", "grid", "packing", "toy_suite", "own_data", "sweep_two_normals"]
 
 
 def main(argv: list[str] | None = None) -> int:
