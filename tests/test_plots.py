@@ -345,6 +345,26 @@ def test_density_2d_is_scipys_gaussian_kde(rng):
     assert lo < hi and abs(dens[dens >= hi].sum() / dens.sum() - 0.5) < 0.05
 
 
+def test_the_real_density_smooths_less_where_the_data_lie_on_thin_curves(rng):
+    """One blob keeps Scott's bandwidth; two thin concentric circles get a smaller one, the
+    one with the best leave-one-out likelihood (and scipy's formula for it)."""
+    from scipy.stats import gaussian_kde
+
+    from toygan.plots.kde import best_bw_adjust, loo_log_likelihood
+
+    blob = rng.normal(size=(1500, 2))
+    assert best_bw_adjust(blob, 1.0) == 1.0 and best_bw_adjust(blob, 0.8) == 0.8
+    angle = rng.uniform(0, 2 * np.pi, 1500)
+    radius = np.where(rng.uniform(size=1500) < 0.5, 1.0, 3.0) + 0.05 * rng.normal(size=1500)
+    circles = np.c_[radius * np.cos(angle), radius * np.sin(angle)]
+    assert best_bw_adjust(circles, 1.0) < 0.5
+    kde = gaussian_kde(circles.T)
+    kde.set_bandwidth(kde.scotts_factor() * 0.5)
+    own = 1 / (2 * np.pi * np.sqrt(np.linalg.det(kde.covariance)))  # the first point's own kernel
+    loo = (1500 * kde(circles[:1].T)[0] - own) / 1499
+    assert loo_log_likelihood(circles, 0.5, n_eval=1) == pytest.approx(np.log(loo), rel=1e-9)
+
+
 def test_theme_is_what_seaborn_sets():
     import matplotlib as mpl
     import seaborn as sns

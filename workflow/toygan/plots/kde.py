@@ -75,10 +75,9 @@ def kde_line(ax, x: np.ndarray, *, color, bw_adjust: float, clip: tuple[float, f
 # ----------------------------------------------------------------------------- 2-D
 
 
-def density_2d(points: np.ndarray, grid_x: np.ndarray, grid_y: np.ndarray, *, bw_adjust: float) -> np.ndarray | None:
-    """Gaussian KDE of 2-D ``points`` (Scott's factor times ``bw_adjust``, full covariance, as
-    scipy's ``gaussian_kde``) on the grid, shape (len(grid_y), len(grid_x)); None where the
-    points are too few or lie on a line (no density to draw)."""
+def _kernel_2d(points: np.ndarray, bw_adjust: float):
+    """(finite points whitened by the kernel's covariance, the whitening, the kernel's
+    normalising constant) of the 2-D KDE; None where the points are too few or on a line."""
     pts = np.asarray(points, dtype=float)
     pts = pts[np.all(np.isfinite(pts), axis=1)]
     if len(pts) < 3:
@@ -90,17 +89,52 @@ def density_2d(points: np.ndarray, grid_x: np.ndarray, grid_y: np.ndarray, *, bw
         return None
     if not np.all(np.isfinite(whiten)) or np.linalg.det(cov) <= 0:
         return None
-    xx, yy = np.meshgrid(np.asarray(grid_x, float), np.asarray(grid_y, float))
-    grid = np.column_stack([xx.ravel(), yy.ravel()]) @ whiten
-    z = pts @ whiten
+    return pts @ whiten, whiten, 2 * math.pi * math.sqrt(np.linalg.det(cov))
+
+
+def _kernel_sums(z: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Sum over the whitened points ``z`` of exp(-|a - z|^2 / 2) for each whitened row of ``at``."""
     zz = np.sum(z * z, axis=1)
-    out = np.empty(len(grid))
-    for start in range(0, len(grid), 1024):  # bounded memory: 1024 grid points at a time
-        g = grid[start:start + 1024]
+    out = np.empty(len(at))
+    for start in range(0, len(at), 1024):  # bounded memory: 1024 rows at a time
+        g = at[start:start + 1024]
         d2 = np.sum(g * g, axis=1)[:, None] + zz[None, :] - 2 * g @ z.T
         out[start:start + 1024] = np.exp(-0.5 * np.maximum(d2, 0)).sum(axis=1)
-    out /= len(pts) * 2 * math.pi * math.sqrt(np.linalg.det(cov))
+    return out
+
+
+def density_2d(points: np.ndarray, grid_x: np.ndarray, grid_y: np.ndarray, *, bw_adjust: float) -> np.ndarray | None:
+    """Gaussian KDE of 2-D ``points`` (Scott's factor times ``bw_adjust``, full covariance, as
+    scipy's ``gaussian_kde``) on the grid, shape (len(grid_y), len(grid_x)); None where the
+    points are too few or lie on a line (no density to draw)."""
+    kernel = _kernel_2d(points, bw_adjust)
+    if kernel is None:
+        return None
+    z, whiten, norm = kernel
+    xx, yy = np.meshgrid(np.asarray(grid_x, float), np.asarray(grid_y, float))
+    out = _kernel_sums(z, np.column_stack([xx.ravel(), yy.ravel()]) @ whiten) / (len(z) * norm)
     return out.reshape(xx.shape)
+
+
+def loo_log_likelihood(points: np.ndarray, bw_adjust: float, n_eval: int = 1000) -> float:
+    """Mean leave-one-out log density of the first ``n_eval`` points under the 2-D KDE of all
+    the others (density_2d's kernel): how well that bandwidth predicts points it has not seen."""
+    kernel = _kernel_2d(points, bw_adjust)
+    if kernel is None:
+        return -math.inf
+    z, _, norm = kernel
+    others = (_kernel_sums(z, z[:n_eval]) - 1.0) / (len(z) - 1)  # each point's own kernel is 1
+    return float(np.mean(np.log(np.maximum(others, 1e-300)) - math.log(norm)))
+
+
+BW_STEPS = (1.0, 0.5, 0.25)
+
+
+def best_bw_adjust(points: np.ndarray, bw_adjust: float, steps=BW_STEPS) -> float:
+    """``bw_adjust`` times the step of ``steps`` with the highest leave-one-out likelihood.
+    Scott's factor suits a single blob; data on thin curves (circles, spirals) need less
+    smoothing, or their density regions fill the gaps between the curves."""
+    return bw_adjust * max(steps, key=lambda s: loo_log_likelihood(points, bw_adjust * s))
 
 
 def mass_levels(dens: np.ndarray, masses) -> np.ndarray:

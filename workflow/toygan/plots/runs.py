@@ -16,7 +16,7 @@ from matplotlib.colors import ListedColormap, to_rgba  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from .kde import density_2d, kde_line, mass_levels  # noqa: E402
+from .kde import best_bw_adjust, density_2d, kde_line, mass_levels  # noqa: E402
 from .style import (  # noqa: E402
     D_COLOR,
     FAKE_COLOR,
@@ -264,7 +264,7 @@ def real_density(real, view, bw_adjust) -> dict | None:
     can be estimated (too few points, all on a line)."""
     fit = subsample(finite_rows(as_2d(real)), CONTOUR_FIT_POINTS, seed=1)
     gx, gy = np.linspace(*view[0], CONTOUR_GRID), np.linspace(*view[1], CONTOUR_GRID)
-    dens = density_2d(fit, gx, gy, bw_adjust=bw_adjust)
+    dens = density_2d(fit, gx, gy, bw_adjust=best_bw_adjust(fit, bw_adjust))
     if dens is None or not np.isfinite(dens).all():
         return None
     levels = mass_levels(dens, REAL_MASSES)
