@@ -177,6 +177,7 @@ class Chaos:
         # How long to wait after a job starts before the signal, scaled down for a kind each time
         # its job ended first: on a fast machine a job can be over before the first try.
         self.delay_scale: dict[str, float] = {}
+        self.reference_kinds: set[str] | None = None  # the kinds of job the reference run started
 
     def delay(self, kind: str) -> float:
         low, high = (0.2, 2.5) if kind in SLOW_KINDS else (0.05, 0.8)  # jobs that load TensorFlow last seconds

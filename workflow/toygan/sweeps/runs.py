@@ -38,7 +38,6 @@ def main_from_snakemake(smk) -> None:
         inputs["data"] = smk.input.data
         outputs = {key: smk.output[key][i] for key in SAMPLE_KEYS}
         sample.run(Experiment.parse(smk.config["experiments"][point]), seed, inputs, outputs, smk.params.n_eval)
-        run = read_json(inputs["run"])
         result = evaluate_run(np.load(outputs["eval_samples"]), read_json(inputs["run"]), heldout, floor, modes,
                               settings, truth, smk.params.dataset)
         log_result(log, result)
