@@ -251,13 +251,14 @@ def test_a_sweep_submits_a_few_cluster_jobs(cluster, tmp_path):
     assert sum(n for rule, n in jobs.items() if rule.startswith("train_s_")) == 1
     assert sum(n for rule, n in jobs.items() if rule.startswith("runs_s_")) == 1
     assert not any(rule.startswith("sample_s") for rule in jobs) and jobs["evaluate"] == 2
-    # per-run figures and animations of the base's 2 runs and of 2 points x 2 seeds; 3 dashboards
-    assert (jobs["plot_run"], jobs["animate"], jobs["dashboard"]) == (6, 6, 3), jobs
+    # per-run figures and animations of the base's 2 runs and its dashboard; one job for all
+    # figures of each of the 2 points drawn
+    assert (jobs["plot_run"], jobs["animate"], jobs["dashboard"], jobs["point_figures_s"]) == (2, 2, 1, 2), jobs
     states = wait_for_jobcomp(cluster, ids)
     assert {i: states.get(i) for i in ids} == {i: "COMPLETED" for i in ids}
-    # one cluster job per Snakemake job, where the per-run layout would submit 12 sample jobs,
-    # 12 evaluate jobs and 37 figure jobs for the sweep alone
-    assert len(ids) == len(set(ids)) == snakemake_jobs <= 30, (len(ids), jobs)
+    # one cluster job per Snakemake job: 21, where a job per run would submit 12 sample jobs,
+    # 12 evaluate jobs and 10 figure jobs for the sweep alone
+    assert len(ids) == len(set(ids)) == snakemake_jobs <= 21, (len(ids), jobs)
     assert len(list((tmp_path / "results" / "metrics").rglob("metrics.json"))) == runs
 
 

@@ -172,14 +172,17 @@ def test_dry_run_batches_a_sweep(tmp_path):
     # per-run figures of the points wait for the ranking (a checkpoint): only the tiny config's
     # two experiments' (2 x 2 runs, 2 dashboards) are scheduled before it
     assert jobs["plot_run"] == 4 and jobs["animate"] == 4 and jobs["dashboard"] == 2
+    assert "point_figures_s" not in jobs
 
 
 @pytest.mark.slow  # a sweep run end to end with every figure
 def test_figures_all_draws_every_point_and_named_points_must_exist(tmp_path):
     cfg = with_sweep(grid={"loss.real_label": [0.8, 0.9, 1.0]}, zip=LR, figures={"all": True})
     jobs = scheduled_jobs(snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg)).stdout)
-    # no ranking to wait for: every run's figures are planned at once (12 runs + the tiny config's 4)
-    assert jobs["plot_run"] == 16 and jobs["animate"] == 16 and jobs["dashboard"] == 6 + 2
+    # no ranking to wait for: every point's figures are planned at once, one job a point; the
+    # tiny config's own 2 experiments keep a job per run (4) and per dashboard
+    assert jobs["point_figures_s"] == 6
+    assert jobs["plot_run"] == 4 and jobs["animate"] == 4 and jobs["dashboard"] == 2
     cfg["sweeps"]["s"]["figures"] = {"points": ["s__real_label_0p7__go_learning_rate_0p0005__do_learning_rate_0p001"]}
     out = snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", cfg), check=False)
     assert out.returncode != 0
@@ -354,7 +357,11 @@ def test_adding_a_value_runs_only_the_new_points(tmp_path):
     drawn = {p for p in points if (tmp_path / "results" / "figures" / p / "dashboard.png").exists()}
     ranked = [line.split("\t")[1] for line in (tmp_path / "results" / "summary" / "sweeps" / "s.tsv").read_text().splitlines()[1:]]
     assert drawn == {ranked[0], ranked[-1]}
-    assert all((tmp_path / "results" / "figures" / p / "seed1" / "training.gif").exists() for p in drawn)
+    # a drawn point's one figure job drew every seed's figures and animation
+    names = ["density.png", "d_output.png", "decision.png", "losses.png", "training.gif", "training.html"]
+    assert all((tmp_path / "results" / "figures" / p / f"seed{seed}" / name).stat().st_size > 0
+               for p in drawn for seed in (0, 1) for name in names)
+    assert not any((tmp_path / "results" / "figures" / p).exists() for p in set(points) - drawn)
     _same_as_per_run_scripts(tmp_path, cfg, new[0])
     table = (tmp_path / "results" / "summary" / "sweeps" / "s.tsv").read_text().splitlines()
     assert len(table) == 1 + 6

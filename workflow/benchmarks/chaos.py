@@ -8,9 +8,9 @@
    workflow profile applies, as for every user).
 2. Runs it again in trial directories while killing it: each planned interruption names a kind
    of job (data, heldout, reference, train, sample, sweep runs, evaluate, plot_run, animate,
-   dashboard, aggregate, comparison, sweep_summary) and a signal. When Snakemake's output shows
-   a job of that kind starting, the runner waits a short random time and sends the signal to
-   Snakemake's whole process group (SIGKILL: a killed terminal, an OOM kill; SIGTERM: a
+   dashboard, point figures, aggregate, comparison, sweep_summary) and a signal. When
+   Snakemake's output shows a job of that kind starting, the runner waits a short random time
+   and sends the signal to Snakemake's whole process group (SIGKILL: a killed terminal, an OOM kill; SIGTERM: a
    scheduler's time limit). A kill counts only if the job was still running then (otherwise
    the interruption is tried again later); the jobs running at each kill are reported.
 3. After each interruption it resumes as docs/reliability.md tells a user: the same command
@@ -68,6 +68,7 @@ KINDS = {
     "plot_run": lambda r: r == "plot_run",
     "animate": lambda r: r == "animate",
     "dashboard": lambda r: r == "dashboard",
+    "point figures": lambda r: r.startswith("point_figures_"),
     "aggregate": lambda r: r == "aggregate",
     "comparison": lambda r: r == "comparison",
     "sweep_summary": lambda r: r == "sweep_summary",

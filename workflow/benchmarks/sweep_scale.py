@@ -108,12 +108,12 @@ def kinds(jobs: dict[str, int]) -> dict[str, int]:
 
 
 def figure_jobs(cfg: dict) -> int:
-    """Jobs drawn after the ranking: per-run figures and animation of each seed, and a dashboard,
-    for each point drawn (the sweep's `figures` settings: the best and worst by default)."""
+    """Jobs drawn after the ranking: one per point drawn (its runs' figures and animations and
+    its dashboard; the sweep's `figures` settings: the best and worst by default)."""
     sweep = cfg["sweeps"]["lr_smoothing"]
     fig = {"all": False, "best": 1, "worst": 1, "points": [], **sweep.get("figures", {})}
     points = n_points(cfg) if fig["all"] else min(n_points(cfg), fig["best"] + fig["worst"]) + len(fig["points"])
-    return points * (2 * len(sweep["base"]["seeds"]) + 1)
+    return points
 
 
 def dry_runs(sizes: list[int], scratch: Path) -> None:

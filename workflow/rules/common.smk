@@ -88,8 +88,8 @@ for _sweep, _sw in SWEEPS.items():
                 f"sweeps.{_sweep}.figures.points: {_point!r} is not a point of the sweep; "
                 f"e.g. {next(iter(_sw['points']))}"
             )
-# An experiment wildcard that never matches a sweep point: their runs are sampled and evaluated
-# by their sweep's jobs (sweeps.smk), not by the per-run rules.
+# An experiment wildcard that never matches a sweep point: their runs are sampled, evaluated and
+# drawn by their sweep's jobs (sweeps.smk), not by the per-run rules.
 NOT_SWEEP_POINT = "".join(f"(?!{re.escape(s)}__)" for s in SWEEPS) + "[A-Za-z][A-Za-z0-9_]*"
 
 # (experiment, seeds, label) of every seed group: the unit of the train and sample jobs of a
@@ -221,13 +221,63 @@ def model_files(w):
     }
 
 
-def run_labels(w, figure):
+def run_labels(w, figure, seed="{seed}"):
+    """Report labels of one run's figure; `seed` as in its path ("{seed}": the wildcard's)."""
     return {
         "experiment": w.experiment,
         "dataset": dataset_of(w.experiment),
-        "seed": w.seed,
+        "seed": w.seed if seed == "{seed}" else str(seed),
         "figure": figure,
     }
+
+
+# Figure outputs, shared by the per-run rules (plots.smk) and a sweep point's (sweeps.smk).
+def run_figures(seed):
+    """The four figures of one run (`seed`: a number, or "{seed}" for the wildcard), as report items."""
+
+    def item(name, figure, category, caption):
+        return report(
+            f"{R}/figures/{{experiment}}/seed{seed}/{name}.{FMT}",
+            category=category,
+            subcategory="{experiment}",
+            caption=caption,
+            labels=lambda w: run_labels(w, figure, seed),
+        )
+
+    return {
+        "density": item("density", "real vs generated", "Samples", caption="../report/density.rst"),
+        "d_output": item("d_output", "D outputs", "Samples", caption="../report/d_output.rst"),
+        "decision": item("decision", "decision boundary", "Samples", caption="../report/decision.rst"),
+        "losses": item("losses", "losses and W1", "Training", caption="../report/losses.rst"),
+    }
+
+
+def animation_files(seed):
+    return {
+        "gif": f"{R}/figures/{{experiment}}/seed{seed}/training.gif",
+        "page": report(
+            f"{R}/figures/{{experiment}}/seed{seed}/training.html",
+            category="Training",
+            subcategory="{experiment}",
+            caption="../report/animation.rst",
+            labels=lambda w: run_labels(w, "training animation", seed),
+        ),
+    }
+
+
+def dashboard_file():
+    return report(
+        f"{R}/figures/{{experiment}}/dashboard.{FMT}",
+        category="Summary",
+        subcategory="{experiment}",
+        caption="../report/dashboard.rst",
+        labels=lambda w: {
+            "experiment": w.experiment,
+            "dataset": dataset_of(w.experiment),
+            "seed": "all",
+            "figure": "dashboard",
+        },
+    )
 
 
 # ------------------------------------------------------------------ code edits and reruns

@@ -1,5 +1,8 @@
 # Figures only: these rules never import TensorFlow. Each gets as params only the `plots` keys
 # it reads (plot_settings), and its package code as input (code_of): an edit to either redraws.
+# A hand-written experiment draws each run in its own jobs; a sweep point draws all its runs and
+# its dashboard in one job (point_figures, sweeps.smk): a sweep draws few points, and one
+# process per point spares the start-up of seven.
 
 
 rule plot_run:
@@ -14,36 +17,11 @@ rule plot_run:
         d_grid=f"{R}/samples/{{experiment}}/seed{{seed}}/d_grid.npz",
         code=code_of("plot_run.py"),
     output:
-        density=report(
-            f"{R}/figures/{{experiment}}/seed{{seed}}/density.{FMT}",
-            category="Samples",
-            subcategory="{experiment}",
-            caption="../report/density.rst",
-            labels=lambda w: run_labels(w, "real vs generated"),
-        ),
-        d_output=report(
-            f"{R}/figures/{{experiment}}/seed{{seed}}/d_output.{FMT}",
-            category="Samples",
-            subcategory="{experiment}",
-            caption="../report/d_output.rst",
-            labels=lambda w: run_labels(w, "D outputs"),
-        ),
-        decision=report(
-            f"{R}/figures/{{experiment}}/seed{{seed}}/decision.{FMT}",
-            category="Samples",
-            subcategory="{experiment}",
-            caption="../report/decision.rst",
-            labels=lambda w: run_labels(w, "decision boundary"),
-        ),
-        losses=report(
-            f"{R}/figures/{{experiment}}/seed{{seed}}/losses.{FMT}",
-            category="Training",
-            subcategory="{experiment}",
-            caption="../report/losses.rst",
-            labels=lambda w: run_labels(w, "losses and W1"),
-        ),
+        **run_figures("{seed}"),
     log:
         f"{R}/logs/plot_run/{{experiment}}/seed{{seed}}.log",
+    wildcard_constraints:
+        experiment=NOT_SWEEP_POINT,
     params:
         plots=plot_settings("run"),
         loss=lambda w: experiment(w.experiment)["loss"]["name"],
@@ -61,16 +39,11 @@ rule animate:
         spec=lambda w: f"{R}/data/{dataset_of(w.experiment)}.json",
         code=code_of("animate.py"),
     output:
-        gif=f"{R}/figures/{{experiment}}/seed{{seed}}/training.gif",
-        page=report(
-            f"{R}/figures/{{experiment}}/seed{{seed}}/training.html",
-            category="Training",
-            subcategory="{experiment}",
-            caption="../report/animation.rst",
-            labels=lambda w: run_labels(w, "training animation"),
-        ),
+        **animation_files("{seed}"),
     log:
         f"{R}/logs/animate/{{experiment}}/seed{{seed}}.log",
+    wildcard_constraints:
+        experiment=NOT_SWEEP_POINT,
     params:
         plots=plot_settings("animation"),
     script:
@@ -90,20 +63,11 @@ rule dashboard:
         ],
         code=code_of("dashboard.py"),
     output:
-        figure=report(
-            f"{R}/figures/{{experiment}}/dashboard.{FMT}",
-            category="Summary",
-            subcategory="{experiment}",
-            caption="../report/dashboard.rst",
-            labels=lambda w: {
-                "experiment": w.experiment,
-                "dataset": dataset_of(w.experiment),
-                "seed": "all",
-                "figure": "dashboard",
-            },
-        ),
+        figure=dashboard_file(),
     log:
         f"{R}/logs/dashboard/{{experiment}}.log",
+    wildcard_constraints:
+        experiment=NOT_SWEEP_POINT,
     params:
         plots=plot_settings("dashboard"),
         seeds=lambda w: experiment(w.experiment)["seeds"],

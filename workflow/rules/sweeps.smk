@@ -99,6 +99,42 @@ for _sweep, _job in SWEEP_RUN_JOBS:
             "../scripts/sweep_runs.py"
 
 
+# Figures of a sweep point: its runs' and its dashboard in one job (toygan.plots.jobs.draw_point_figures),
+# at the paths the per-run rules of plots.smk use for other experiments. All points of a sweep
+# share its seeds, so one rule per sweep lists each seed's files.
+POINT_RUN_INPUTS = {
+    "models": {k: TRAIN_FILES[k] for k in ("discriminator", "snapshots", "run", "history")},
+    "samples": {k: SAMPLE_FILES[k] for k in ("samples", "d_real", "d_fake", "d_grid")},
+    "metrics": {"metrics": "metrics.json"},
+}
+for _sweep, _sw in SWEEPS.items():
+    _seeds = experiment(next(iter(_sw["points"])))["seeds"]
+    _runs = [("{experiment}", s) for s in _seeds]
+
+    rule:
+        name:
+            f"point_figures_{_sweep}"
+        input:
+            **{k: v for stage, files in POINT_RUN_INPUTS.items() for k, v in replica_files(stage, _runs, files).items()},
+            data=lambda w: f"{R}/data/{dataset_of(w.experiment)}.npy",
+            spec=lambda w: f"{R}/data/{dataset_of(w.experiment)}.json",
+            code=code_of("point_figures.py"),
+        output:
+            **{k: [run_figures(s)[k] for s in _seeds] for k in RUN_FIGURES},
+            **{k: [animation_files(s)[k] for s in _seeds] for k in ("gif", "page")},
+            dashboard=dashboard_file(),
+        log:
+            f"{R}/logs/point_figures/{{experiment}}.log",
+        wildcard_constraints:
+            experiment=f"{re.escape(_sweep)}__[A-Za-z0-9_]+",
+        params:
+            plots={figure: plot_settings(figure) for figure in ("run", "animation", "dashboard")},
+            loss=lambda w: experiment(w.experiment)["loss"]["name"],
+            seeds=_seeds,
+        script:
+            "../scripts/point_figures.py"
+
+
 # A checkpoint: which points get per-run figures depends on its ranking (drawn_points, common.smk).
 checkpoint sweep_summary:
     """One sweep: a row per point (mean ± s.e. over seeds), ranked best first, and its figure."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,8 @@ from ..sampling import keras_numpy
 from ..sampling.grid import figure_grid, grid_points, on_grid
 from ..sampling.sample import d_at_points
 from ..io import read_json, write_text
+
+log = logging.getLogger(__name__)
 
 
 def read_history(path) -> dict[str, np.ndarray]:
@@ -109,3 +112,25 @@ def draw_dashboard(data: str, samples: list[str], metrics: list[str], seeds: lis
     plots.dashboard(real, gens, {s: r.get("w1_ratio") for s, r in results.items()}, output, settings,
                     experiment=experiment, verdicts={s: r.get("verdict") for s, r in results.items()},
                     columns=columns)
+
+
+RUN_FIGURE_KEYS = ("density", "d_output", "decision", "losses")
+RUN_INPUT_KEYS = ("discriminator", "snapshots", "run", "history", "samples", "d_real", "d_fake", "d_grid")
+
+
+def draw_point_figures(inputs: dict, outputs: dict, settings: dict, *, experiment: str, seeds: list[int],
+                       loss_name: str):
+    """Every figure of one experiment in one process: each seed's four figures and animation,
+    then the dashboard. Per-run keys of ``inputs`` and ``outputs`` hold one path per seed, in
+    the order of ``seeds``; ``settings``: the ``plots`` keys of "run", "animation", "dashboard"."""
+    shared = {"data": inputs["data"], "spec": inputs["spec"]}
+    for i, seed in enumerate(seeds):
+        run_inputs = {key: inputs[key][i] for key in RUN_INPUT_KEYS} | shared
+        log.info("%s seed %d: figures and training animation (%d of %d)", experiment, seed, i + 1, len(seeds))
+        draw_run_figures(run_inputs, {key: outputs[key][i] for key in RUN_FIGURE_KEYS}, settings["run"],
+                         experiment=experiment, seed=seed, loss_name=loss_name)
+        draw_animation(run_inputs, outputs["gif"][i], outputs["page"][i], settings["animation"],
+                       experiment=experiment, seed=seed)
+    log.info("%s: dashboard of %d seeds", experiment, len(seeds))
+    draw_dashboard(inputs["data"], list(inputs["samples"]), list(inputs["metrics"]), seeds, outputs["dashboard"],
+                   settings["dashboard"], experiment=experiment, spec=inputs["spec"])
