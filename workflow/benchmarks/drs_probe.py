@@ -1,0 +1,116 @@
+"""Does rejection sampling by D widen narrow modes? A probe of discriminator rejection
+sampling (DRS; Azadi et al. 2019) on finished runs of a ring preset.
+
+    snakemake results/summary/sweeps/r1_strong.tsv --cores 2 -d SCRATCH \
+        --configfile workflow/benchmarks/ring_defaults_screen.yaml
+    python workflow/benchmarks/drs_probe.py SCRATCH r1_strong__r1_gamma_0p3
+
+For each seed of the point: draw 400,000 samples from the trained G, and keep each with
+probability min(1, exp(logit D(x) - M)), M a percentile of the logits (100 = the maximum,
+plain rejection sampling; lower percentiles accept more, as DRS's shift does). D is first the
+run's own D as training left it, then that D trained --steps more Adam steps (BCE, no penalty,
+batches of 512 real rows and 512 samples of the frozen G), as DRS recommends. Printed: the
+workflow's own metrics (toygan.evaluation) of the first 100,000 kept samples, and the
+acceptance rate. Needs TensorFlow (the fine-tuning); nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "workflow"))
+
+from toygan.config.settings import Evaluation, Experiment
+from toygan.config.validate import validate_config
+from toygan.evaluation import reference
+from toygan.evaluation.run_metrics import evaluate_run
+from toygan.io import read_json
+from toygan.sampling import keras_numpy
+from toygan.sampling.sample import latent
+
+PRESET = REPO / "workflow" / "benchmarks" / "ring_defaults_screen.yaml"
+N_DRAWN, N_KEPT, BATCH = 400_000, 100_000, 512
+
+
+def logits(d: np.ndarray, output: str) -> np.ndarray:
+    d = d.astype(np.float64)
+    return np.log(np.clip(d, 1e-12, 1)) - np.log(np.clip(1 - d, 1e-12, 1)) if output == "probability" else d
+
+
+def fine_tune(path: Path, real: np.ndarray, fake: np.ndarray, steps: int, seed: int):
+    """The saved D, trained ``steps`` more steps to tell ``real`` from ``fake`` (G frozen)."""
+    import keras
+    import tensorflow as tf
+
+    model = keras.models.load_model(path, compile=False)
+    opt = keras.optimizers.Adam(1e-3, beta_1=0.5)
+    bce = keras.losses.BinaryCrossentropy()
+
+    @tf.function
+    def step(xr, xf):
+        with tf.GradientTape() as tape:
+            loss = bce(tf.ones((BATCH, 1)), model(xr)) + bce(tf.zeros((BATCH, 1)), model(xf))
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+
+    rng = np.random.default_rng(seed)
+    for _ in range(steps):
+        step(real[rng.integers(0, len(real), BATCH)], fake[rng.integers(0, len(fake), BATCH)])
+    return lambda x: model.predict(x, batch_size=65536, verbose=0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("workdir", type=Path, help="the -d directory of a finished run of --preset")
+    ap.add_argument("point", help="an experiment (or sweep point) of the preset, on the ring")
+    ap.add_argument("--preset", type=Path, default=PRESET)
+    ap.add_argument("--steps", type=int, default=2000, help="extra D steps before rejection (default 2000)")
+    ap.add_argument("--percentiles", type=float, nargs="+", default=[100, 99, 95, 90])
+    args = ap.parse_args(argv)
+
+    cfg = validate_config(yaml.safe_load(args.preset.read_text()), [str(args.preset)])
+    exp = Experiment.parse(cfg["experiments"][args.point])
+    dataset = cfg["experiments"][args.point]["dataset"]
+    settings = Evaluation.parse(cfg["evaluation"])
+    res = args.workdir / "results"
+    held = res / "heldout" / dataset
+    heldout, floor, modes = np.load(held / "a.npy"), read_json(held / "floor.json"), read_json(held / "modes.json")
+    truth = reference.truth_sample(cfg["datasets"][dataset], settings)
+    real = np.load(res / "data" / f"{dataset}.npy").astype(np.float32)
+
+    def describe(x: np.ndarray, run: dict) -> str:
+        r = evaluate_run(x, run, heldout, floor, modes, settings, truth, dataset)
+        return (f"HQ {r['high_quality_fraction']:.3f}  reverse KL {r['reverse_kl']:.4f}  width × real "
+                f"{np.mean(r['mode_width_ratio']):.2f} ({r['width_ratio_min']:.2f}–{r['width_ratio_max']:.2f})  "
+                f"{r['verdict']}")
+
+    for seed in exp.seeds:
+        models = res / "models" / args.point / f"seed{seed}"
+        run = read_json(models / "run.json")
+        generator = keras_numpy.load(models / "generator.keras")
+        x = generator(latent(exp.latent, N_DRAWN, seed + 100)).astype(np.float32)
+        print(f"{args.point} seed {seed}: plain sampler: {describe(x[:N_KEPT], run)}", flush=True)
+        pool = generator(latent(exp.latent, 200_000, seed + 7)).astype(np.float32)
+        discriminators = {
+            "D as trained": keras_numpy.load(models / "discriminator.keras"),
+            f"D + {args.steps} steps": fine_tune(models / "discriminator.keras", real, pool, args.steps, seed),
+        }
+        rng = np.random.default_rng(seed)
+        for name, d in discriminators.items():
+            logit = logits(np.asarray(d(x))[:, 0], run["d_output"])
+            for q in args.percentiles:
+                kept = rng.uniform(size=len(x)) < np.minimum(1.0, np.exp(logit - np.percentile(logit, q)))
+                print(f"  {name}, M at percentile {q:g}: accepts {kept.mean():.2f}: "
+                      f"{describe(x[kept][:N_KEPT], run)}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
