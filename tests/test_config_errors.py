@@ -129,12 +129,13 @@ def test_equal_labels():
     assert "experiments.normal.loss: real_label and fake_label must differ" in msg
 
 
-def test_maxout_and_spectral_norm_are_for_the_discriminator_only():
-    msg = problems(lambda c: exp(c).update(generator={"layer": "maxout", "spectral_norm": True}))
+def test_maxout_spectral_norm_and_fourier_features_are_for_the_discriminator_only():
+    msg = problems(lambda c: exp(c).update(generator={"layer": "maxout", "spectral_norm": True, "fourier_features": 8}))
     assert "experiments.normal.generator.layer: maxout is for the discriminator only; use dense" in msg
     assert "experiments.normal.generator.spectral_norm: only the discriminator supports spectral normalisation" in msg
+    assert "experiments.normal.generator.fourier_features: only the discriminator supports Fourier features" in msg
     ok = copy.deepcopy(TINY)
-    exp(ok).update(discriminator={"layer": "maxout", "maxout_pieces": 3, "spectral_norm": True})
+    exp(ok).update(discriminator={"layer": "maxout", "maxout_pieces": 3, "spectral_norm": True, "fourier_features": 8})
     assert exp(validate_config(ok))["discriminator"]["layer"] == "maxout"
 
 

@@ -85,6 +85,28 @@ def test_a_maxout_discriminator_with_spectral_norm_matches_keras(tmp_path):
     _assert_same_as_keras(_saved(stacked.to_keras(1), tmp_path), 4)
 
 
+def test_a_fourier_feature_discriminator_matches_keras_and_the_stacked_net(tmp_path):
+    """Fourier features: the stacked D's outputs, its Keras export and the NumPy runner agree, per
+    replica; the frequencies are fixed (not trainable) and drawn from the replica's own stream."""
+    from toygan.training import keras_layers  # noqa: F401  registers toygan>FourierFeatures
+
+    net = network_config("discriminator", fourier_features=6, fourier_scale=0.5)
+    stacked = StackedMLP("discriminator", [3, 8, 5, 1], net, [0, 1], rng_salt=2, output_activation="linear")
+    assert all(v.trainable for v in stacked.trainable) and not stacked.frequencies[0].trainable
+    assert all(v is not stacked.frequencies[0] for v in stacked.trainable)
+    assert stacked.kernels[0].shape == (2, 12, 8)  # sin and cos of 6 frequencies feed the first layer
+    x = np.random.default_rng(4).uniform(-3, 3, (2, 50, 3)).astype(np.float32)
+    out = stacked(tf.constant(x), training=False).numpy()
+    for r in (0, 1):
+        (tmp_path / f"r{r}").mkdir()
+        path = _saved(stacked.to_keras(r), tmp_path / f"r{r}")
+        _assert_same_as_keras(path, 3)
+        np.testing.assert_allclose(keras_numpy.load(path)(x[r]), out[r], rtol=RTOL, atol=ATOL)
+    same_seed = StackedMLP("discriminator", [3, 8, 5, 1], net, [1], rng_salt=2, output_activation="linear")
+    np.testing.assert_array_equal(same_seed.frequencies[0].numpy()[0], stacked.frequencies[0].numpy()[1])
+    assert 0.3 < float(np.std(stacked.frequencies[0].numpy())) < 0.7  # fourier_scale 0.5
+
+
 def test_an_unknown_layer_names_itself(tmp_path):
     model = keras.Sequential([
         keras.Input(shape=(2,)), keras.layers.Dense(4), keras.layers.LayerNormalization(name="ln"), keras.layers.Dense(1),

@@ -9,9 +9,12 @@ For each seed of the point: draw 400,000 samples from the trained G, and keep ea
 probability min(1, exp(logit D(x) - M)), M a percentile of the logits (100 = the maximum,
 plain rejection sampling; lower percentiles accept more, as DRS's shift does). D is first the
 run's own D as training left it, then that D trained --steps more Adam steps (BCE, no penalty,
-batches of 512 real rows and 512 samples of the frozen G), as DRS recommends. Printed: the
-workflow's own metrics (toygan.evaluation) of the first 100,000 kept samples, and the
-acceptance rate. Needs TensorFlow (the fine-tuning); nothing is written.
+batches of 512 real rows and 512 samples of the frozen G), as DRS recommends, and with
+--fourier SCALE ... also a new D for each scale: 3 x 128 ReLU layers on 64 random Fourier
+features of x (toygan's FourierFeatures layer, frequencies ~ N(0, SCALE^2)), trained --steps
+steps the same way. Printed: the workflow's own metrics (toygan.evaluation) of the first
+100,000 kept samples, and the acceptance rate. Needs TensorFlow (the training of D); nothing
+is written.
 """
 
 from __future__ import annotations
@@ -45,12 +48,24 @@ def logits(d: np.ndarray, output: str) -> np.ndarray:
     return np.log(np.clip(d, 1e-12, 1)) - np.log(np.clip(1 - d, 1e-12, 1)) if output == "probability" else d
 
 
-def fine_tune(path: Path, real: np.ndarray, fake: np.ndarray, steps: int, seed: int):
-    """The saved D, trained ``steps`` more steps to tell ``real`` from ``fake`` (G frozen)."""
+def fourier_d(dim: int, scale: float, seed: int):
+    """A fresh D that sees 64 random Fourier features of x; outputs a probability."""
+    import keras
+    from toygan.training.keras_layers import FourierFeatures
+
+    model = keras.Sequential([keras.Input((dim,)), FourierFeatures(64),
+                              *[keras.layers.Dense(128, activation="relu") for _ in range(3)],
+                              keras.layers.Dense(1, activation="sigmoid")])
+    frequencies = np.random.default_rng(seed).normal(0.0, scale, (dim, 64)).astype(np.float32)
+    model.layers[0].set_weights([frequencies])
+    return model
+
+
+def train_d(model, real: np.ndarray, fake: np.ndarray, steps: int, seed: int):
+    """``model`` trained ``steps`` more steps to tell ``real`` from ``fake`` (G frozen)."""
     import keras
     import tensorflow as tf
 
-    model = keras.models.load_model(path, compile=False)
     opt = keras.optimizers.Adam(1e-3, beta_1=0.5)
     bce = keras.losses.BinaryCrossentropy()
 
@@ -74,6 +89,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--preset", type=Path, default=PRESET)
     ap.add_argument("--steps", type=int, default=2000, help="extra D steps before rejection (default 2000)")
     ap.add_argument("--percentiles", type=float, nargs="+", default=[100, 99, 95, 90])
+    ap.add_argument("--fourier", type=float, nargs="*", default=[], metavar="SCALE",
+                    help="also a new Fourier-feature D per scale")
     args = ap.parse_args(argv)
 
     cfg = validate_config(yaml.safe_load(args.preset.read_text()), [str(args.preset)])
@@ -99,13 +116,19 @@ def main(argv: list[str] | None = None) -> None:
         x = generator(latent(exp.latent, N_DRAWN, seed + 100)).astype(np.float32)
         print(f"{args.point} seed {seed}: plain sampler: {describe(x[:N_KEPT], run)}", flush=True)
         pool = generator(latent(exp.latent, 200_000, seed + 7)).astype(np.float32)
-        discriminators = {
-            "D as trained": keras_numpy.load(models / "discriminator.keras"),
-            f"D + {args.steps} steps": fine_tune(models / "discriminator.keras", real, pool, args.steps, seed),
+        import keras
+
+        saved = keras.models.load_model(models / "discriminator.keras", compile=False)
+        discriminators = {  # name: (D, what it outputs)
+            "D as trained": (keras_numpy.load(models / "discriminator.keras"), run["d_output"]),
+            f"D + {args.steps} steps": (train_d(saved, real, pool, args.steps, seed), run["d_output"]),
+            **{f"Fourier D (scale {s:g}), {args.steps} steps":
+               (train_d(fourier_d(real.shape[1], s, seed), real, pool, args.steps, seed), "probability")
+               for s in args.fourier},
         }
         rng = np.random.default_rng(seed)
-        for name, d in discriminators.items():
-            logit = logits(np.asarray(d(x))[:, 0], run["d_output"])
+        for name, (d, output) in discriminators.items():
+            logit = logits(np.asarray(d(x))[:, 0], output)
             for q in args.percentiles:
                 kept = rng.uniform(size=len(x)) < np.minimum(1.0, np.exp(logit - np.percentile(logit, q)))
                 print(f"  {name}, M at percentile {q:g}: accepts {kept.mean():.2f}: "

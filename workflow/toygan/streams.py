@@ -14,6 +14,7 @@ from __future__ import annotations
 GENERATOR_INIT = 1  # G's initial weights ([seed, 1]); its spectral-norm vectors [seed, 1, 1]
 DISCRIMINATOR_INIT = 2  # D's, likewise [seed, 2] and [seed, 2, 1]
 SPECTRAL_NORM = 1  # third element of the spectral-norm vectors' key
+FOURIER = 2  # third element of the Fourier frequencies' key ([seed, 2, 2] for D)
 MONITOR_ROWS = 7  # the real rows the periodic W1 of history.csv compares with
 SAMPLE_LATENT = 11  # the sample job's latent draws
 

@@ -111,6 +111,8 @@ class Network(Section):
     layer: str
     maxout_pieces: int
     spectral_norm: bool
+    fourier_features: int
+    fourier_scale: float
     init: Init
     optimizer: Optimizer
 

@@ -247,6 +247,9 @@ def _semantic_problems(cfg: dict) -> list[str]:
         if exp["generator"]["spectral_norm"]:
             problems.append(f"experiments.{name}.generator.spectral_norm: only the discriminator supports "
                             "spectral normalisation")
+        if exp["generator"]["fourier_features"]:
+            problems.append(f"experiments.{name}.generator.fourier_features: only the discriminator supports "
+                            "Fourier features; use 0")
         tr = exp["training"]
         if tr["batch_size"] is not None and tr["batch_size"] < tr["pack"]:
             problems.append(

@@ -100,6 +100,16 @@ def _maxout(cfg, weights, where):
     return lambda x: x.reshape(*x.shape[:-1], x.shape[-1] // pieces, pieces).max(axis=-1)
 
 
+def _fourier(cfg, weights, where):
+    frequencies = weights[0]  # toygan.training.keras_layers.FourierFeatures: sin, then cos
+
+    def call(x):
+        phase = np.float32(2.0 * np.pi) * (x @ frequencies)
+        return np.concatenate([np.sin(phase), np.cos(phase)], axis=-1).astype(np.float32)
+
+    return call
+
+
 # Keras class name -> builder(layer config, its weights in file order, where) -> x -> y
 LAYERS: dict[str, Callable] = {
     "Dense": _dense,
@@ -108,6 +118,7 @@ LAYERS: dict[str, Callable] = {
     "Activation": _activation_layer,
     "ReLU": _relu_layer,
     "Maxout": _maxout,
+    "FourierFeatures": _fourier,
 }
 
 

@@ -9,6 +9,32 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+_TWO_PI = 6.283185307179586  # not math.pi: this module imports Keras alone
+
+
+@keras.saving.register_keras_serializable(package="toygan", name="FourierFeatures")
+class FourierFeatures(keras.layers.Layer):
+    """Random Fourier features (Tancik et al., 2020): x -> [sin(2 pi x B), cos(2 pi x B)] for a
+    fixed (non-trainable) frequency matrix B of shape (input width, ``features``)."""
+
+    def __init__(self, features: int, **kwargs):
+        super().__init__(**kwargs)
+        self.features = int(features)
+
+    def build(self, input_shape):
+        self.frequencies = self.add_weight(shape=(input_shape[-1], self.features), initializer="zeros",
+                                           trainable=False, name="frequencies")
+
+    def call(self, x):
+        phase = _TWO_PI * ops.matmul(x, self.frequencies)
+        return ops.concatenate([ops.sin(phase), ops.cos(phase)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], 2 * self.features)
+
+    def get_config(self):
+        return {**super().get_config(), "features": self.features}
+
 
 @keras.saving.register_keras_serializable(package="toygan", name="Maxout")
 class Maxout(keras.layers.Layer):

@@ -18,7 +18,7 @@ import tensorflow as tf
 
 from .. import streams
 from ..config.settings import Init, Network
-from .keras_layers import Maxout
+from .keras_layers import FourierFeatures, Maxout
 
 BN_EPSILON = 1e-3  # Keras BatchNormalization's default, so exported models match
 _SN_EPSILON = 1e-12  # guards the power iteration's normalisations against a zero vector
@@ -68,6 +68,11 @@ class StackedMLP:
         self.maxout = network.layer == "maxout"
         self.pieces = network.maxout_pieces if self.maxout else 1
         self.spectral_norm = network.spectral_norm
+        self.fourier = network.fourier_features
+        if self.fourier:  # the MLP then sees sin and cos of each frequency, not x
+            self.in_dim, self.sizes[0] = self.sizes[0], 2 * self.fourier
+        else:
+            self.in_dim = self.sizes[0]
         self.output_activation = output_activation  # only for the exported Keras model
         self.replicas = len(seeds)
         n_layers = len(self.sizes) - 1
@@ -108,6 +113,12 @@ class StackedMLP:
                 start = np.stack([r.standard_normal(w) for r in u]).astype(np.float32)
                 start /= np.linalg.norm(start, axis=1, keepdims=True)
                 self.sn_u.append(var(start, "sn_u", i, trainable=False))
+        self.frequencies = []
+        if self.fourier:
+            # Own stream: a replica's frequencies depend on its seed and the sizes, not on the kernels.
+            draws = [np.random.default_rng([seed, rng_salt, streams.FOURIER]) for seed in seeds]
+            b = np.stack([r.normal(0.0, network.fourier_scale, (self.in_dim, self.fourier)) for r in draws])
+            self.frequencies.append(var(b.astype(np.float32), "fourier", 0, trainable=False))
 
     @property
     def trainable(self) -> list:
@@ -122,7 +133,7 @@ class StackedMLP:
     @property
     def state(self) -> list:
         """Every variable, trainable or not: what a checkpoint must hold (incl. the SN vectors)."""
-        return self.trainable + self.moving_means + self.moving_vars + self.sn_u
+        return self.trainable + self.moving_means + self.moving_vars + self.sn_u + self.frequencies
 
     def kernel(self, i: int, update_stats: bool = False):
         """Layer i's kernel (R, in, out) as used in the forward pass: divided by sigma if SN.
@@ -150,6 +161,9 @@ class StackedMLP:
         """
         act = _ACTIVATIONS[self.activation]
         n_hidden = len(self.sizes) - 2
+        if self.fourier:
+            phase = (2.0 * np.pi) * tf.matmul(x, self.frequencies[0].value)
+            x = tf.concat([tf.sin(phase), tf.cos(phase)], -1)
         for i in range(len(self.sizes) - 1):
             x = tf.matmul(x, self.kernel(i, update_stats))
             if self.biases[i] is not None:
@@ -179,8 +193,8 @@ class StackedMLP:
 
     def export_weights(self) -> list[np.ndarray]:
         """Every replica's weights as ``to_keras`` sets them, in Keras' order, arrays (R, ...):
-        the kernels (spectral norm folded in), biases and batch norm's four vectors."""
-        weights = []
+        the Fourier frequencies, the kernels (spectral norm folded in), biases and batch norm's four vectors."""
+        weights = [f.numpy() for f in self.frequencies]
         for i in range(len(self.sizes) - 1):
             weights.append(self.kernel(i).numpy())
             if self.biases[i] is not None:
@@ -196,7 +210,9 @@ class StackedMLP:
         Spectral norm is folded into the kernels (K / sigma from the stored u, as an inference
         call computes it); maxout is Dense(units * pieces) followed by the ``Maxout`` layer.
         """
-        layers = [keras.Input(shape=(self.sizes[0],))]
+        layers = [keras.Input(shape=(self.in_dim,))]
+        if self.fourier:
+            layers.append(FourierFeatures(self.fourier, name="fourier_features"))
         n_hidden = len(self.sizes) - 2
         # Dense(h, relu) as in the reference when nothing sits between Dense and activation.
         fused = not self.batch_norm and not self.maxout and self.activation not in _KERAS_ACTIVATIONS
