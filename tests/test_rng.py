@@ -64,3 +64,22 @@ def test_a_vector_of_keys_draws_each_replica_as_alone():
         for r in range(3):
             np.testing.assert_array_equal(together[r], fn(shape, seeds[r], counter).numpy())
             np.testing.assert_array_equal(compiled[r], xla(seeds[r], counter).numpy())
+
+
+def test_a_categorical_latent_is_one_hot_equally_likely_and_leaves_the_continuous_part_alone():
+    from toygan.config.settings import Latent
+    from toygan.training.draws import Draws
+
+    spec = dict(dim=3, distribution="normal", low=-1.0, high=1.0)
+    plain = Draws([0, 5], Latent(**spec, categories=0)).fixed_latent(20_000)
+    coded = Draws([0, 5], Latent(**spec, categories=7)).fixed_latent(20_000)
+    assert coded.shape == (2, 20_000, 3 + 7)
+    np.testing.assert_array_equal(coded[..., :3], plain)
+    code = coded[..., 3:]
+    assert set(np.unique(code)) == {0.0, 1.0} and (code.sum(axis=-1) == 1).all()
+    for replica in code:
+        counts = replica.sum(axis=0)
+        assert stats.chisquare(counts).pvalue > 1e-4, counts
+        # the code does not follow the continuous values (a stream of its own)
+        assert abs(np.corrcoef(replica.argmax(axis=1), plain[0, :, 0])[0, 1]) < 0.03
+    assert not np.array_equal(code[0], code[1])

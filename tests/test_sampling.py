@@ -167,3 +167,15 @@ def test_a_sample_job_matches_tensorflow_and_never_imports_it(tmp_path):
         np.testing.assert_array_equal(grid["grid_x"], expected_grid["grid_x"])
         on_points = np.tile(grid_points(expected_grid).astype(np.float32), (1, pack))
         np.testing.assert_allclose(grid["d"], np.asarray(dis(on_points, training=False))[:, 0], rtol=RTOL, atol=ATOL)
+
+
+def test_the_sample_jobs_categorical_latent_is_one_hot_beside_the_same_continuous_values():
+    from toygan.config.settings import Latent
+    from toygan.sampling.sample import latent
+
+    spec = dict(dim=2, distribution="uniform", low=-1.0, high=1.0)
+    plain, coded = latent(Latent(**spec, categories=0), 9_000, 3), latent(Latent(**spec, categories=9), 9_000, 3)
+    assert coded.shape == (9_000, 11) and coded.dtype == np.float32
+    np.testing.assert_array_equal(coded[:, :2], plain)
+    counts = coded[:, 2:].sum(axis=0)
+    assert (coded[:, 2:].sum(axis=1) == 1).all() and counts.min() > 850 and counts.max() < 1150

@@ -198,6 +198,10 @@ OPTION_CASES = {
         "discriminator": {"optimizer": {"name": "sgd", "learning_rate": 0.01, "momentum": 0.9}},
         "latent": {"distribution": "normal", "dim": 2},
     },
+    "categorical_latent": {
+        "loss": {"name": "nonsaturating"},
+        "latent": {"dim": 2, "distribution": "normal", "categories": 5},
+    },
     "maxout_sn_normal_init": {
         "loss": {"name": "nonsaturating"},
         "generator": {"hidden": [16, 16], "batch_norm": True, "batch_norm_momentum": 0.95, "use_bias": False,

@@ -29,6 +29,9 @@ DOMAIN_STEP, DOMAIN_SHUFFLE, DOMAIN_FIXED, DOMAIN_ROWS = 0, 1, 2, 3
 DOMAINS = 4
 PURPOSES = 64
 GP_PURPOSE = 32  # critic steps 0..GP_PURPOSE-1 may draw latents: the limit of training.n_critic
+# A latent's categorical code: the counter of its continuous values plus this. Counters stay
+# below 2**32 and the bits above enter only the draw's second key, so the code is a stream of its own.
+CATEGORY_COUNTER = 1 << 32
 
 
 def max_critic_steps() -> int:

@@ -123,6 +123,12 @@ class Latent(Section):
     distribution: str
     low: float
     high: float
+    categories: int
+
+    @property
+    def width(self) -> int:
+        """G's input size: the continuous values and the one-hot code."""
+        return self.dim + self.categories
 
 
 @dataclass(frozen=True)

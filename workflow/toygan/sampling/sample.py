@@ -24,6 +24,9 @@ def latent(spec: Latent, n: int, seed: int) -> np.ndarray:
         z = rng.uniform(spec.low, spec.high, size=(n, spec.dim))
     else:
         z = rng.standard_normal((n, spec.dim))
+    if spec.categories:
+        code = rng.integers(0, spec.categories, size=n)  # after z: z is the same with or without
+        z = np.concatenate([z, np.eye(spec.categories)[code]], axis=1)
     return z.astype(np.float32)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from ..config.settings import Latent
-from ..streams import DOMAIN_FIXED, DOMAIN_ROWS, DOMAIN_SHUFFLE, DOMAIN_STEP, DOMAINS, GP_PURPOSE, PURPOSES
+from ..streams import CATEGORY_COUNTER, DOMAIN_FIXED, DOMAIN_ROWS, DOMAIN_SHUFFLE, DOMAIN_STEP, DOMAINS, GP_PURPOSE, PURPOSES
 from . import rng
 
 
@@ -26,8 +26,14 @@ class Draws:
     def _latent(self, rows, domain, counter):
         latent, k = self.latent, self.latent.dim
         if latent.distribution == "uniform":
-            return rng.uniform([rows, k], *self.keys(domain, counter), latent.low, latent.high)
-        return rng.normal([rows, k], *self.keys(domain, counter))
+            z = rng.uniform([rows, k], *self.keys(domain, counter), latent.low, latent.high)
+        else:
+            z = rng.normal([rows, k], *self.keys(domain, counter))
+        if not latent.categories:
+            return z
+        u = rng.uniform([rows], *self.keys(domain, tf.cast(counter, tf.int64) + CATEGORY_COUNTER))
+        code = tf.minimum(tf.cast(u * latent.categories, tf.int32), latent.categories - 1)
+        return tf.concat([z, tf.one_hot(code, latent.categories, dtype=z.dtype)], axis=-1)
 
     def latent_for_step(self, step, purpose, rows):
         """z (R, rows, k) of critic step ``purpose`` of ``step``."""

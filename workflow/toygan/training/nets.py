@@ -10,7 +10,7 @@ from .networks import StackedMLP
 def build_generator(settings, dim: int, seeds: list[int]) -> StackedMLP:
     exp = settings.exp
     return StackedMLP(
-        "generator", [exp.latent.dim, *exp.generator.hidden, dim], exp.generator, seeds,
+        "generator", [exp.latent.width, *exp.generator.hidden, dim], exp.generator, seeds,
         rng_salt=streams.GENERATOR_INIT, output_activation="linear",
     )
 

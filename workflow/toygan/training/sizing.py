@@ -26,7 +26,7 @@ def data_rows(spec: dict) -> int:
 def training_flops(experiment: Experiment, n_rows: int, dim: int) -> float:
     """Multiply-adds x 2 of forward and backward passes over all epochs (one seed)."""
     tr = experiment.training
-    g_sizes = [experiment.latent.dim, *experiment.generator.hidden, dim]
+    g_sizes = [experiment.latent.width, *experiment.generator.hidden, dim]
     d_sizes = [dim * tr.pack, *experiment.discriminator.hidden, 1]
 
     def macs(sizes):
