@@ -32,7 +32,7 @@ def filled(loss=None, kind="ring", **experiment):
 
 def test_the_teaching_loss_keeps_the_schema_defaults():
     for exp in (filled(), filled("bce_smoothed")):
-        assert exp["latent"] == {"dim": 16, "distribution": "uniform", "low": -1.0, "high": 1.0}
+        assert exp["latent"] == {"dim": 16, "distribution": "uniform", "low": -1.0, "high": 1.0, "categories": 0}
         for net in ("generator", "discriminator"):
             assert exp[net]["hidden"] == [32]
             assert exp[net]["optimizer"]["name"] == "rmsprop"
@@ -188,4 +188,5 @@ def test_only_the_examples_of_the_robust_defaults_use_them():
         if validate_config(cfg)["experiments"] != validate_config(_force_published(cfg))["experiments"]:
             robust.add(str(path.relative_to(REPO)))
     assert robust == {"workflow/examples/ring.yaml", "workflow/examples/ring_losses.yaml", "workflow/examples/toy_suite.yaml",
-                      "workflow/benchmarks/ring_defaults.yaml", "workflow/benchmarks/toy_suite.yaml"}
+                      "workflow/examples/grid.yaml", "workflow/benchmarks/ring_defaults.yaml",
+                      "workflow/benchmarks/grid_defaults.yaml", "workflow/benchmarks/toy_suite.yaml"}
