@@ -36,7 +36,7 @@ class Draws:
         return tf.concat([z, tf.one_hot(code, latent.categories, dtype=z.dtype)], axis=-1)
 
     def latent_for_step(self, step, purpose, rows):
-        """z (R, rows, k) of critic step ``purpose`` of ``step``."""
+        """z (R, rows, latent.width) of critic step ``purpose`` of ``step``."""
         return self._latent(rows, DOMAIN_STEP, step * PURPOSES + purpose)
 
     def fixed_latent(self, rows):
