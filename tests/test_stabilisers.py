@@ -16,6 +16,7 @@ tf = import_tensorflow(1)
 from toygan.data import datasets  # noqa: E402
 from toygan.config.validate import ConfigError, validate_config  # noqa: E402
 from toygan.training.export import history_csv  # noqa: E402
+from toygan.training import mmd  # noqa: E402
 from toygan.training.group import GroupTrainer  # noqa: E402
 from toygan.training.schedules import Schedule  # noqa: E402
 from toygan.training.settings import Settings  # noqa: E402
@@ -40,7 +41,7 @@ def first_batch(trainer):
     return real, trainer.draws.latent_for_step(tf.constant(0, tf.int64), 0, 64)
 
 
-STABILISED = {"loss": {"r1_gamma": 2.0, "r2_gamma": 1.0}, "training": {"ema": {"decay": 0.9}}}
+STABILISED = {"loss": {"r1_gamma": 2.0, "r2_gamma": 1.0, "mmd": {"weight": 0.5}}, "training": {"ema": {"decay": 0.9}}}
 
 
 def test_penalties_and_ema_keep_the_update_property():
@@ -51,7 +52,7 @@ def test_penalties_and_ema_keep_the_update_property():
     trainer.updates.d_step(real, z)
     assert not any(changed(g0, trainer.G.state) + changed(avg0, trainer.G_avg.state)), "D's update touched G"
     d1 = weights(trainer.D.state)
-    trainer.updates.g_step(z)
+    trainer.updates.g_step(real, z)
     assert all(changed(g0, trainer.G.trainable)) and not any(changed(d1, trainer.D.state))
 
 
@@ -97,7 +98,7 @@ def test_simultaneous_takes_both_gradients_at_the_old_weights():
     real, z = first_batch(both)
     both.updates.step(real, tf.constant(0, tf.int64), 64, tf.constant(0, tf.int64))
     d_only.updates.d_step(real, z)
-    g_only.updates.g_step(z)
+    g_only.updates.g_step(real, z)
     for a, b in zip(both.D.state, d_only.D.state):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     for a, b in zip(both.G.state, g_only.G.state):
@@ -194,6 +195,59 @@ def final_state(trainer):
     return [v.numpy() for v in trainer.state_vars], d, g
 
 
+def test_the_kernel_bandwidths_double_from_smallest_to_largest_and_a_reversed_pair_is_refused():
+    default = Settings.build(experiment()[0], 1).exp.loss.mmd
+    assert default.fractions == tuple(2.0 ** -k for k in range(8, -1, -1))
+    narrow = Settings.build(experiment(loss={"mmd": {"smallest": 0.01, "largest": 0.1}})[0], 1).exp.loss.mmd
+    assert narrow.fractions == (0.01, 0.02, 0.04, 0.08)
+    with pytest.raises(ConfigError, match=r"experiments\.e\.loss\.mmd\.smallest: 0\.5 is larger than loss\.mmd\.largest"):
+        experiment(loss={"mmd": {"smallest": 0.5, "largest": 0.25}})
+
+
+def _mmd2_unbiased(x, y, bandwidths):
+    """NumPy reference: the unbiased squared MMD of a sum of Gaussian kernels."""
+    def k(a, b):
+        d2 = ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
+        return sum(np.exp(-d2 / (2 * s * s)) for s in bandwidths)
+    n, m = len(x), len(y)
+    kxx, kyy = k(x, x), k(y, y)
+    return ((kxx.sum() - np.trace(kxx)) / (n * (n - 1)) + (kyy.sum() - np.trace(kyy)) / (m * (m - 1))
+            - 2 * k(x, y).mean())
+
+
+def test_the_mmd_term_is_the_part_of_the_unbiased_mmd_that_depends_on_g():
+    rng = np.random.default_rng(0)
+    real, fake = rng.normal(size=(1, 64, 2)), rng.normal(0.3, 0.5, size=(2, 64, 2))
+    bandwidths = [f * mmd.data_spread(real[0]) for f in (2 ** -8, 2 ** -4, 2 ** -1, 1.0)]
+    term = mmd.g_term(tf.constant(fake), tf.constant(real), bandwidths).numpy()
+    y = real[0]
+    kyy = sum(np.exp(-((y[:, None] - y[None]) ** 2).sum(-1) / (2 * s * s)) for s in bandwidths)
+    real_part = (kyy.sum() - np.trace(kyy)) / (64 * 63)
+    for r in range(2):
+        np.testing.assert_allclose(term[r] + real_part, _mmd2_unbiased(fake[r], y, bandwidths), rtol=1e-10)
+
+
+def test_the_mmd_term_sees_a_mode_too_narrow_and_g_loss_adds_it_with_its_weight():
+    rng = np.random.default_rng(1)
+    centres = rng.choice([-1.0, 1.0], size=(1, 512, 1)) * np.array([1.0, 0.0])
+    real = centres + 0.01 * rng.normal(size=(1, 512, 2))
+    right = centres + 0.01 * rng.normal(size=(1, 512, 2))
+    narrow = centres + 0.005 * rng.normal(size=(1, 512, 2))
+    exp, data = experiment(loss={"mmd": {"weight": 3.0}})
+    trainer = GroupTrainer(exp, data, [0, 1], xla=False)
+    bandwidths = [f * mmd.data_spread(real[0]) for f in Settings.build(exp, 2).exp.loss.mmd.fractions]
+    term = [float(mmd.g_term(tf.constant(f), tf.constant(real), bandwidths)[0]) for f in (right, narrow)]
+    assert term[1] > term[0] + 0.05, term  # half the width costs far more than sampling noise
+
+    plain = GroupTrainer(experiment()[0], data, [0, 1], xla=False)
+    real_rows, z = first_batch(trainer)
+    fake = trainer.G(z)
+    with_term, _ = trainer.updates.g_gradients(tf.GradientTape(), fake, real_rows)
+    without, _ = plain.updates.g_gradients(tf.GradientTape(), fake, real_rows)
+    expected = 3.0 * mmd.g_term(fake, real_rows, trainer.updates.bandwidths)
+    np.testing.assert_allclose(with_term - without, expected, rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("extra", [
     pytest.param({}, id="rmsprop"),  # the reference's optimizer
     pytest.param({"generator": {"optimizer": {"name": "adam", "beta_1": 0.5}},
@@ -207,6 +261,7 @@ def test_a_sweep_point_trains_the_same_alone_or_batched_with_others(extra):
     if "ema" in extra.get("training", {}):  # so do momentum, penalty weights, EMA on vs off
         points[0]["discriminator"]["optimizer"]["momentum"] = 0.5
         points[0]["loss"]["r2_gamma"] = 4.0
+        points[1]["loss"]["mmd"]["weight"] = 2.0
         points[1]["training"]["ema"]["decay"] = 0.0
     batched = GroupTrainer([p for p in points for _ in seeds], data, seeds * len(points))
     batched.fit()

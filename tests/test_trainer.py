@@ -75,7 +75,7 @@ def test_each_update_moves_only_its_own_network(shipped):
     assert not any(changed(g0, trainer.G.state)), "a D update must not touch G"
 
     g1, d1 = weights(trainer.G.state), weights(trainer.D.state)
-    trainer.updates.g_step(z)
+    trainer.updates.g_step(real, z)
     assert all(changed(g1, trainer.G.trainable)), "a G update must change every G weight"
     assert not any(changed(d1, trainer.D.state)), "a G update must not touch D"
 
@@ -112,7 +112,7 @@ def test_one_step_equals_the_reference_train_on_batch(shipped):
     combined = keras.Sequential([keras.Input((exp["latent"]["dim"],)), g, d])
     combined.compile(optimizer=keras.optimizers.RMSprop(0.0005), loss="binary_crossentropy")
     combined.train_on_batch(z[0].numpy(), np.full((400, 1), 0.9))
-    trainer.updates.g_step(z)
+    trainer.updates.g_step(tf.constant(real_np[None]), z)
     for ours, ref in zip(trainer.G.trainable, g.trainable_weights):
         np.testing.assert_allclose(ours.numpy()[0], ref.numpy(), rtol=2e-4, atol=1e-6)
 
@@ -198,6 +198,7 @@ OPTION_CASES = {
         "discriminator": {"optimizer": {"name": "sgd", "learning_rate": 0.01, "momentum": 0.9}},
         "latent": {"distribution": "normal", "dim": 2},
     },
+    "mmd_term": {"loss": {"name": "lsgan", "mmd": {"weight": 0.5, "smallest": 0.01, "largest": 0.5}}},
     "categorical_latent": {
         "loss": {"name": "nonsaturating"},
         "latent": {"dim": 2, "distribution": "normal", "categories": 5},

@@ -132,6 +132,22 @@ class Latent(Section):
 
 
 @dataclass(frozen=True)
+class Mmd(Section):
+    weight: float = per_replica(switch=True)
+    smallest: float
+    largest: float
+
+    @property
+    def fractions(self) -> tuple[float, ...]:
+        """The kernels' bandwidths as fractions of the data's spread: doubling from ``smallest``
+        while at most ``largest``."""
+        out = [self.smallest]
+        while out[-1] * 2 <= self.largest * (1 + 1e-9):
+            out.append(out[-1] * 2)
+        return tuple(out)
+
+
+@dataclass(frozen=True)
 class Loss(Section):
     name: str
     real_label: float = per_replica()
@@ -139,6 +155,7 @@ class Loss(Section):
     gp_weight: float = per_replica()
     r1_gamma: float = per_replica(switch=True)
     r2_gamma: float = per_replica(switch=True)
+    mmd: Mmd
 
 
 @dataclass(frozen=True)

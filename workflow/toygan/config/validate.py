@@ -250,6 +250,10 @@ def _semantic_problems(cfg: dict) -> list[str]:
         if exp["generator"]["fourier_features"]:
             problems.append(f"experiments.{name}.generator.fourier_features: only the discriminator supports "
                             "Fourier features; use 0")
+        kernel = exp["loss"]["mmd"]
+        if kernel["smallest"] > kernel["largest"]:
+            problems.append(f"experiments.{name}.loss.mmd.smallest: {kernel['smallest']} is larger than "
+                            f"loss.mmd.largest ({kernel['largest']}); no bandwidth lies between them")
         tr = exp["training"]
         if tr["batch_size"] is not None and tr["batch_size"] < tr["pack"]:
             problems.append(

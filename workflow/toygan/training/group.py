@@ -22,7 +22,7 @@ import tensorflow as tf
 
 from .. import streams
 from ..evaluation.metrics import training_w1
-from . import losses, state
+from . import losses, mmd, state
 from .batches import RealRows, block_layout
 from .draws import Draws
 from .ema import GeneratorAverage
@@ -70,7 +70,9 @@ class GroupTrainer:
         g_steps = self.training.epochs * self.n_blocks
         self.g_opt = optimizer_for(s, "generator", self.G.trainable, g_steps)
         self.d_opt = optimizer_for(s, "discriminator", self.D.trainable, g_steps * self.training.n_critic)
-        self.updates = Updates(s, self.G, self.D, self.g_opt, self.d_opt, self.draws, self.average, self.dim)
+        self.updates = Updates(
+            s, self.G, self.D, self.g_opt, self.d_opt, self.draws, self.average, self.dim, mmd.data_spread(self.data_np)
+        )
         # Last weights known finite, per replica, and the 1-based epoch a replica diverged (0: never).
         self.good = [keras.Variable(v.numpy(), trainable=False) for v in self.state_vars]
         self.diverged_at = keras.Variable(np.zeros(self.replicas, np.int64), trainable=False)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from . import losses
+from . import losses, mmd
 
 
 class Updates:
-    def __init__(self, settings, G, D, g_opt, d_opt, draws, average, dim):
+    def __init__(self, settings, G, D, g_opt, d_opt, draws, average, dim, spread=1.0):
         self.G, self.D = G, D
         self.g_opt, self.d_opt = g_opt, d_opt
         self.draws, self.average = draws, average
@@ -23,6 +23,8 @@ class Updates:
         self.loss = settings.replica.loss  # per-replica constants
         # a penalty is in the graph only when on (on or off is structure: scalars.SWITCHES)
         self.r1_on, self.r2_on = self.loss.r1_gamma.any(), self.loss.r2_gamma.any()
+        self.mmd_on = self.loss.mmd.weight.any()
+        self.bandwidths = [f * spread for f in settings.exp.loss.mmd.fractions]
 
     # Per-replica scalars are read where they are used, inside the compiled loop (Scalar.tensor).
     @property
@@ -93,18 +95,22 @@ class Updates:
         return loss
 
     # ----- G -----------------------------------------------------------------------------
-    def g_gradients(self, tape, fake):
-        """G's loss (R,) and gradients through D(fake), fake recorded on ``tape``."""
+    def g_gradients(self, tape, fake, real):
+        """G's loss (R,) and gradients through D(fake), fake recorded on ``tape``; with the MMD
+        term on, also through the kernel term against the real rows (R|1, B, d)."""
         with tape:
             loss = losses.g_loss(self.loss_name, self.D(self.packed(fake))[..., 0], self.labels)
+            if self.mmd_on:
+                loss += self.loss.mmd.weight.tensor() * mmd.g_term(fake, real, self.bandwidths)
             total = tf.reduce_sum(loss)
         return loss, tape.gradient(total, [v.value for v in self.G.trainable])
 
-    def g_step(self, z):
-        """One G update through D(G(z)); D's weights are not touched."""
+    def g_step(self, real, z):
+        """One G update through D(G(z)) (and the MMD term against ``real``, when on); D's weights
+        are not touched."""
         with tf.GradientTape() as tape:
             fake = self.G(z, update_stats=True)
-        loss, grads = self.g_gradients(tape, fake)
+        loss, grads = self.g_gradients(tape, fake, real)
         self.g_opt.apply(grads, self.G.trainable)
         return loss
 
@@ -125,11 +131,11 @@ class Updates:
             fake = self.G(z, update_stats=True)
         d_loss, d_grads = self.d_gradients(real, fake, step, n_critic - 1)
         if self.simultaneous:
-            g_loss, g_grads = self.g_gradients(g_tape, fake)
+            g_loss, g_grads = self.g_gradients(g_tape, fake, real)
             self.d_opt.apply(d_grads, self.D.trainable)
         else:
             self.d_opt.apply(d_grads, self.D.trainable)
-            g_loss, g_grads = self.g_gradients(g_tape, fake)
+            g_loss, g_grads = self.g_gradients(g_tape, fake, real)
         self.g_opt.apply(g_grads, self.G.trainable)
         if self.average is not None:
             self.average.update(epoch)
