@@ -41,11 +41,12 @@ def first_batch(trainer):
     return real, trainer.draws.latent_for_step(tf.constant(0, tf.int64), 0, 64)
 
 
-STABILISED = {"loss": {"r1_gamma": 2.0, "r2_gamma": 1.0, "mmd": {"weight": 0.5}}, "training": {"ema": {"decay": 0.9}}}
+STABILISED = {"loss": {"r1_gamma": 2.0, "r2_gamma": 1.0}, "training": {"ema": {"decay": 0.9}}}
+WITH_KERNEL = {"loss": {**STABILISED["loss"], "mmd": {"weight": 0.5}}, "training": STABILISED["training"]}
 
 
 def test_penalties_and_ema_keep_the_update_property():
-    exp, data = experiment(**STABILISED)
+    exp, data = experiment(**WITH_KERNEL)
     trainer = GroupTrainer(exp, data, [0, 1], xla=False)
     real, z = first_batch(trainer)
     g0, avg0 = weights(trainer.G.state), weights(trainer.G_avg.state)
@@ -261,7 +262,6 @@ def test_a_sweep_point_trains_the_same_alone_or_batched_with_others(extra):
     if "ema" in extra.get("training", {}):  # so do momentum, penalty weights, EMA on vs off
         points[0]["discriminator"]["optimizer"]["momentum"] = 0.5
         points[0]["loss"]["r2_gamma"] = 4.0
-        points[1]["loss"]["mmd"]["weight"] = 2.0
         points[1]["training"]["ema"]["decay"] = 0.0
     batched = GroupTrainer([p for p in points for _ in seeds], data, seeds * len(points))
     batched.fit()
@@ -276,6 +276,27 @@ def test_a_sweep_point_trains_the_same_alone_or_batched_with_others(extra):
         for a, b in zip(a_state, state):  # G, D, then G's average if this point has one
             np.testing.assert_array_equal(a, b[mine])
     assert not np.array_equal(d[:, 0], d[:, 3])
+
+
+@pytest.mark.slow
+def test_a_point_with_the_kernel_term_trains_alone_as_batched_up_to_rounding():
+    """The kernel term's (R, B, B) sums are tiled by XLA according to the replica count, so a
+    point batched with others rounds differently from the same point alone: the documented
+    exception to bit-identity (docs/config.md). The difference stays at rounding size."""
+    exp, data = experiment(**WITH_KERNEL)
+    seeds = [0, 1, 2]
+    points = sweep_points(exp)
+    points[1]["loss"]["mmd"]["weight"] = 2.0
+    batched = GroupTrainer([p for p in points for _ in seeds], data, seeds * len(points))
+    batched.fit()
+    state, d, g = final_state(batched)
+    alone = GroupTrainer(points[0], data, seeds)
+    alone.fit()
+    a_state, a_d, a_g = final_state(alone)
+    np.testing.assert_allclose(a_g, g[:, :3], rtol=1e-5)
+    np.testing.assert_allclose(a_d, d[:, :3], rtol=1e-5)
+    for a, b in zip(a_state, state):
+        np.testing.assert_allclose(a, b[:3], rtol=1e-4, atol=1e-6)
 
 
 def test_replicas_must_share_their_structure():
