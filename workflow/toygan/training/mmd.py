@@ -2,10 +2,14 @@
 
 Gaussian kernels at a ladder of bandwidths, fractions of the data's spread doubling from
 ``loss.mmd.smallest`` (1/256 by default) to ``loss.mmd.largest`` (1), so that the smallest see
-detail the size of one mode (the ring's modes are 1/70 of its spread). Within a mode, G's samples repel each other through the fake-fake term and
-are drawn to the real rows through the cross term, so a mode that is too narrow is pushed
-apart: the signal a discriminator must otherwise resolve at that scale (Li et al. 2015,
-"Generative moment matching networks"; Dziugaite et al. 2015).
+detail the size of one mode (the ring's modes are 1/70 of its spread). Within a mode, G's
+samples repel each other through the fake-fake term and are drawn to the real rows through
+the cross term, so a mode that is too narrow is pushed apart: the signal a discriminator must
+otherwise resolve at that scale (Li et al. 2015, "Generative moment matching networks";
+Dziugaite et al. 2015).
+
+The (R, B, B) sums are tiled by XLA according to the replica count R, so a replica with the
+term rounds differently alone than batched (documented in docs/sweeps.md).
 """
 
 from __future__ import annotations
