@@ -253,8 +253,9 @@ def test_the_mmd_term_sees_a_mode_too_narrow_and_g_loss_adds_it_with_its_weight(
     pytest.param({}, id="rmsprop"),  # the reference's optimizer
     pytest.param({"generator": {"optimizer": {"name": "adam", "beta_1": 0.5}},
                   "discriminator": {"optimizer": {"name": "sgd", "momentum": 0.9}}, **STABILISED},
-                 id="adam_sgd_ema_r1_r2", marks=pytest.mark.slow),  # 5 more XLA compilations
+                 id="adam_sgd_ema_r1_r2"),
 ])
+@pytest.mark.slow  # four XLA compilations each; test_sweep_batching checks a batched job by default
 def test_a_sweep_point_trains_the_same_alone_or_batched_with_others(extra):
     exp, data = experiment(**extra)
     seeds = [0, 1, 2]

@@ -276,11 +276,16 @@ STABILISERS = {  # everything with state a resume must carry: EMA, schedule step
 }
 
 
-@pytest.mark.parametrize("extra", [{}, STABILISERS], ids=["defaults", "stabilisers"])
-def test_resume_from_a_checkpoint_is_identical(shipped, tmp_path, extra):
+@pytest.mark.parametrize("extra, xla", [
+    pytest.param({}, False, id="defaults"),
+    pytest.param(STABILISERS, False, id="stabilisers"),
+    # what a train job runs; three XLA compilations, so in the slow suite
+    pytest.param(STABILISERS, True, id="stabilisers_xla", marks=pytest.mark.slow),
+])
+def test_resume_from_a_checkpoint_is_identical(shipped, tmp_path, extra, xla):
     exp = deep_update(small(shipped, epochs=8, checkpoint_every=3), copy.deepcopy(extra))
     data = data_of(shipped, "two_normals")
-    full = GroupTrainer(exp, data, [0, 1])
+    full = GroupTrainer(exp, data, [0, 1], xla=xla)
     full.fit()
 
     class Killed(Exception):
@@ -293,10 +298,10 @@ def test_resume_from_a_checkpoint_is_identical(shipped, tmp_path, extra):
         if t.epoch == 6:
             raise Killed
 
-    first = GroupTrainer(exp, data, [0, 1])
+    first = GroupTrainer(exp, data, [0, 1], xla=xla)
     with pytest.raises(Killed):
         first.fit(on_checkpoint=kill_after_second_checkpoint)
-    resumed = GroupTrainer(exp, data, [0, 1])
+    resumed = GroupTrainer(exp, data, [0, 1], xla=xla)
     resumed.load_state(saved)
     assert resumed.epoch == 6
     resumed.fit()
