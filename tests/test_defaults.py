@@ -190,4 +190,5 @@ def test_only_the_examples_of_the_robust_defaults_use_them():
     assert robust == {"workflow/examples/ring.yaml", "workflow/examples/ring_losses.yaml", "workflow/examples/toy_suite.yaml",
                       "workflow/examples/grid.yaml", "workflow/benchmarks/ring_defaults.yaml",
                       "workflow/benchmarks/grid_defaults.yaml", "workflow/benchmarks/toy_suite.yaml",
-                      "workflow/benchmarks/mmd_defaults.yaml", "workflow/benchmarks/grid_mmd.yaml"}
+                      "workflow/benchmarks/mmd_defaults.yaml", "workflow/benchmarks/grid_mmd.yaml",
+                      "workflow/benchmarks/own_data_check.yaml"}

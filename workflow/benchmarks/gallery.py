@@ -127,7 +127,7 @@ include TensorFlow start-up, sampling, metrics, figures and the training animati
 
 
 # The page's order: what a newcomer tries first comes first; any other example follows.
-ORDER = ["ring", "ring_losses", "ring_wgan_gp", "grid", "packing", "toy_suite", "own_data", "sweep_two_normals"]
+ORDER = ["ring", "ring_losses", "grid", "packing", "toy_suite", "own_data", "sweep_two_normals"]
 
 
 def main(argv: list[str] | None = None) -> int:
