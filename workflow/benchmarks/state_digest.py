@@ -44,7 +44,7 @@ CASES: dict[str, tuple[dict, dict]] = {
         "discriminator": _net({"name": "rmsprop", "learning_rate": 0.001}),
         "loss": {"name": "bce_smoothed", "real_label": 0.9, "fake_label": 0.1},
         "training": {"epochs": 60, "batches": 5}}),
-    "recipe": (TWO_NORMALS, {  # config.yaml's two_normals_recipe, 60 epochs
+    "recipe": (TWO_NORMALS, {  # the 1-D recipe's training on the teaching loop's networks, 60 epochs
         "latent": UNIFORM,
         "generator": _net({"name": "adam", "learning_rate": 0.003, "beta_1": 0.5, "schedule": {"name": "cosine"}}),
         "discriminator": _net({"name": "adam", "learning_rate": 0.003, "beta_1": 0.5, "schedule": {"name": "cosine"}}),
