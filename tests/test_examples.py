@@ -136,3 +136,13 @@ def test_the_shipped_gallery_splits_into_one_section_per_example_and_back():
     assert {load_example(p).title for p in EXAMPLES} >= set(parts)
     header = page.split("\n## ")[0] + "\n"
     assert header + "\n".join(parts.values()) == page
+
+
+def test_the_timing_script_names_a_missing_config(tmp_path, capsys):
+    import example_time
+
+    missing = tmp_path / "nope.yaml"
+    with pytest.raises(SystemExit) as exc:
+        example_time.main([str(REPO / "workflow" / "examples" / "ring.yaml"), str(missing)])
+    assert exc.value.code == 2
+    assert f"no such config: {missing}" in capsys.readouterr().err

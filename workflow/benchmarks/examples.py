@@ -123,9 +123,10 @@ def check_example(example: Example, workdir: str | Path) -> list[str]:
     return problems + [p for m in runs for p in check_run(m, example)]
 
 
-def run_example(example: Example, workdir: str | Path, cores: int = 2, timeout: int = 3600) -> float:
-    """Run the example's config with Snakemake in ``workdir``; return the wall time in seconds
-    (also written to ``workdir/example_run.json``). Raises RuntimeError with the log tail."""
+def run_config(config: str | Path, workdir: str | Path, cores: int = 2, timeout: int = 3600,
+               env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run Snakemake on ``config`` in ``workdir`` as a user would from the repository root.
+    Raises RuntimeError with the log tail when Snakemake fails."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     # Data paths in the examples are relative to the repository root: mirror that here.
@@ -134,13 +135,21 @@ def run_example(example: Example, workdir: str | Path, cores: int = 2, timeout: 
         data.parent.mkdir(parents=True, exist_ok=True)
         data.symlink_to(EXAMPLES_DIR / "data", target_is_directory=True)
     cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(workdir),
-           "--configfile", str(example.path), "--cores", str(cores)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO / "workflow"), os.environ.get("PYTHONPATH")]))}
-    start = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-    seconds = time.monotonic() - start
+           "--configfile", str(config), "--cores", str(cores)]
+    env = {**os.environ, **(env or {})}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "workflow"), env.get("PYTHONPATH")]))
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=timeout, env=env)
     if proc.returncode != 0:
-        raise RuntimeError(f"{example.name}: snakemake failed ({proc.returncode}):\n{proc.stderr[-6000:]}")
+        raise RuntimeError(f"{Path(config).name}: snakemake failed ({proc.returncode}):\n{proc.stderr[-6000:]}")
+    return proc
+
+
+def run_example(example: Example, workdir: str | Path, cores: int = 2, timeout: int = 3600) -> float:
+    """Run the example's config with Snakemake in ``workdir``; return the wall time in seconds
+    (also written to ``workdir/example_run.json``). Raises RuntimeError with the log tail."""
+    start = time.monotonic()
+    run_config(example.path, workdir, cores, timeout)
+    seconds = time.monotonic() - start
     timing = {"example": example.name, "cores": cores, "seconds": seconds}
-    (workdir / TIMING_FILE).write_text(json.dumps(timing))
+    (Path(workdir) / TIMING_FILE).write_text(json.dumps(timing))
     return seconds
