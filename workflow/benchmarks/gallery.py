@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -149,6 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     for ex in todo:
         workdir = args.workdir / ex.name
         if not (args.reuse and (workdir / TIMING_FILE).exists()):
+            # From scratch: Snakemake would reuse an earlier run's data and noise floor, and the
+            # time printed on the page would leave them out.
+            for leftover in (workdir / "results", workdir / ".snakemake", workdir / TIMING_FILE):
+                if leftover.is_dir():
+                    shutil.rmtree(leftover)
+                elif leftover.exists():
+                    leftover.unlink()
             print(f"{ex.name}: running", flush=True)
             print(f"{ex.name}: {run_example(ex, workdir, cores=args.cores):.0f} s", flush=True)
         problems = check_example(ex, workdir)
