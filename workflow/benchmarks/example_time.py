@@ -13,7 +13,6 @@ the median of each per config. The CPU time is the steadier figure on a shared m
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import statistics
 import sys
@@ -23,13 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from examples import run_config
-
-CACHE_ENV = "TOYGAN_XLA_CACHE"  # toygan.training.tfsetup.CACHE_ENV; not imported (no TensorFlow here)
-
-
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+from startup import CACHE_ENV, children_cpu
 
 
 def timed_run(config: Path, scratch: Path, cores: int, cache: Path) -> tuple[float, float]:
