@@ -9,6 +9,7 @@ from scipy import integrate, stats
 from toygan.data import datasets
 from toygan.evaluation import reference, truth
 from toygan.config.settings import Evaluation
+from toygan.config.validate import fill_defaults, load_schema
 from bimodal import bimodal_spec
 
 NORMAL = {"kind": "normal", "n": 100, "mean": 0.0, "std": 1.0, "seed": 0}
@@ -62,6 +63,15 @@ def test_floor_mean_matches_the_analytic_expectation_for_n01():
     assert abs(w1["mean"] - expected) < 3 * w1["sd"] / math.sqrt(20) + 0.02 * expected, (w1, expected)
     assert 0.1 * expected < w1["sd"] < 0.6 * expected
     assert set(floor["metrics"]) == {"w1", "ks_stat", "js", "kl", "precision", "recall", "density", "coverage"}
+
+
+def test_floor_on_several_processes_equals_the_floor_on_one():
+    root = load_schema()
+    ring = fill_defaults({"kind": "ring", "n": 100}, root["$defs"]["dataset"], root)
+    s = Evaluation.parse({"floor_pairs": 3, "ot_subsample": 300})
+    one = reference.floor_distribution(datasets.floor_pairs(ring, 400, 5, 3), s, "test")
+    two = reference.floor_distribution(datasets.floor_pairs(ring, 400, 5, 3), s, "test", workers=2)
+    assert one == two and one["pairs"] == 3 and set(one["metrics"]) >= {"w1", "sliced_w1", "precision"}
 
 
 def test_floor_pairs_are_deterministic_and_independent():

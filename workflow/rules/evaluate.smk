@@ -10,6 +10,10 @@ rule reference:
         modes=f"{R}/heldout/{{dataset}}/modes.json",
     log:
         f"{R}/logs/reference/{{dataset}}.log",
+    # Before training where both are ready: every evaluation waits for it, while the plots
+    # that follow training do not.
+    priority: 10
+    threads: 4  # the floor's pairs are scored in parallel; Snakemake caps this at --cores
     params:
         spec=lambda w: DATASETS[w.dataset],
         settings={k: config["evaluation"][k] for k in Evaluation.REFERENCE_KEYS},

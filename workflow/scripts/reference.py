@@ -8,7 +8,7 @@ from toygan.logs import setup
 
 log = setup(snakemake.log[0])
 floor, modes = reference.build(snakemake.params.spec, np.load(snakemake.input.a), np.load(snakemake.input.b),
-                               Evaluation.parse(snakemake.params.settings))
+                               Evaluation.parse(snakemake.params.settings), workers=snakemake.threads)
 log.info("%s", reference.describe(floor, modes))
 write_json(snakemake.output.floor, floor)
 write_json(snakemake.output.modes, modes)

@@ -88,6 +88,14 @@ def _import_ot():
     return ot
 
 
+def preload() -> None:
+    """Import the libraries ``distances`` uses lazily, so that processes forked afterwards
+    share them instead of importing each its own copy."""
+    _stats()
+    _import_ot()
+    from scipy.spatial import cKDTree  # noqa: F401, PLC0415
+
+
 def _w1_1d_columns(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Exact 1-D W1 between the columns of ``a`` (n, p) and ``b`` (m, p), uniform weights.
 

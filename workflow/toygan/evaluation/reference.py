@@ -11,7 +11,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -31,18 +34,38 @@ def _mean_sd(values: list[float]) -> dict[str, Any]:
     return {"mean": float(v.mean()), "sd": float(v.std(ddof=1)) if v.size > 1 else None, "values": v.tolist()}
 
 
-def floor_distribution(pairs: Iterable[tuple[np.ndarray, np.ndarray]], settings: Evaluation, source: str) -> dict:
+def _pool_map(fn: Callable, items: Iterable, workers: int) -> Iterator:
+    """``map(fn, items)``, in order, on ``workers`` processes when there is more than one.
+
+    Exact 2-D W1 holds the GIL, so threads would not overlap; forked workers share the
+    imported modules and start in milliseconds (this process never loads TensorFlow)."""
+    if workers <= 1:
+        return map(fn, items)
+    items = list(items)
+    metrics.preload()
+    with ProcessPoolExecutor(min(workers, len(items)), mp_context=multiprocessing.get_context("fork")) as pool:
+        return iter(list(pool.map(fn, items)))
+
+
+def _pair_distances(pair: tuple[np.ndarray, np.ndarray], settings: Evaluation) -> tuple[int, dict[str, float]]:
+    """(rows, floor distances) of one real pair; precision and the like are left out where
+    the pair has too few rows for their k."""
+    a, b = pair
+    d = metrics.distances(b, a, settings)
+    return len(a), {name: d[name] for name in metrics.distance_names(a.shape[1]) if name in d}
+
+
+def floor_distribution(pairs: Iterable[tuple[np.ndarray, np.ndarray]], settings: Evaluation, source: str,
+                       workers: int = 1) -> dict:
     """{"pairs", "n_rows", "source", "metrics": {M: {"mean", "sd", "values"}}} of the noise floor:
-    M(b, a) for every pair, with the same settings (subsample, bins, seed) as the runs."""
+    M(b, a) for every pair, with the same settings (subsample, bins, seed) as the runs; the
+    pairs are scored on ``workers`` processes, with the same values as on one."""
     s = settings
     values: dict[str, list[float]] = {}
     n_rows = None
-    for a, b in pairs:
-        n_rows = len(a)
-        d = metrics.distances(b, a, s)
-        for name in metrics.distance_names(a.shape[1]):
-            if name in d:  # precision and the like need more rows than their k
-                values.setdefault(name, []).append(d[name])
+    for n_rows, d in _pool_map(partial(_pair_distances, settings=s), pairs, workers):
+        for name, value in d.items():
+            values.setdefault(name, []).append(value)
     if not values:
         raise ValueError("floor_distribution needs at least one pair")
     return {"pairs": len(values["w1"]), "n_rows": n_rows, "source": source,
@@ -135,9 +158,11 @@ def describe(floor: dict, modes: dict) -> str:
             f"modes: {found}")
 
 
-def build(spec: dict, heldout_a: np.ndarray, heldout_b: np.ndarray, settings: Evaluation) -> tuple[dict, dict]:
+def build(spec: dict, heldout_a: np.ndarray, heldout_b: np.ndarray, settings: Evaluation,
+          workers: int = 1) -> tuple[dict, dict]:
     """(floor.json, modes.json) of one dataset. Synthetic kinds draw fresh floor pairs of
-    ``n_samples`` rows; file data bootstraps its held-out rows and fits modes to all rows."""
+    ``n_samples`` rows; file data bootstraps its held-out rows and fits modes to all rows.
+    The floor's pairs are scored on ``workers`` processes."""
     s = settings
     is_file = not datasets.has_generator(spec)
     heldout = np.vstack([heldout_a, heldout_b])
@@ -145,7 +170,7 @@ def build(spec: dict, heldout_a: np.ndarray, heldout_b: np.ndarray, settings: Ev
                                  heldout=heldout if is_file else None)
     source = (f"bootstrap resamples of the {len(heldout)} held-out rows" if is_file
               else "independent draws of the known distribution")
-    floor = floor_distribution(pairs, s, source)
+    floor = floor_distribution(pairs, s, source, workers)
     floor["w1_truth_noise"] = truth_noise(spec, s)
     all_rows = datasets.load_file(spec["path"], spec["columns"]) if is_file else None
     return floor, modes(spec, all_rows, s)
