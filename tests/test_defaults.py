@@ -192,4 +192,5 @@ def test_only_the_examples_of_the_robust_defaults_use_them():
                       "workflow/benchmarks/grid_defaults.yaml", "workflow/benchmarks/toy_suite.yaml",
                       "workflow/benchmarks/mmd_defaults.yaml", "workflow/benchmarks/grid_mmd.yaml",
                       "workflow/benchmarks/readme_example.yaml", "workflow/benchmarks/grid_small_nets.yaml",
-                      "workflow/benchmarks/own_data_check.yaml", "workflow/benchmarks/mmd_small_nets.yaml"}
+                      "workflow/benchmarks/own_data_check.yaml", "workflow/benchmarks/mmd_small_nets.yaml",
+                      "workflow/benchmarks/grid_latent_dim.yaml"}
