@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -34,7 +34,7 @@ def _mean_sd(values: list[float]) -> dict[str, Any]:
     return {"mean": float(v.mean()), "sd": float(v.std(ddof=1)) if v.size > 1 else None, "values": v.tolist()}
 
 
-def _pool_map(fn: Callable, items: Iterable, workers: int) -> Iterator:
+def _pool_map(fn: Callable, items: Iterable, workers: int) -> Iterable:
     """``map(fn, items)``, in order, on ``workers`` processes when there is more than one.
 
     Exact 2-D W1 holds the GIL, so threads would not overlap; forked workers share the
@@ -44,7 +44,7 @@ def _pool_map(fn: Callable, items: Iterable, workers: int) -> Iterator:
     items = list(items)
     metrics.preload()
     with ProcessPoolExecutor(min(workers, len(items)), mp_context=multiprocessing.get_context("fork")) as pool:
-        return iter(list(pool.map(fn, items)))
+        return list(pool.map(fn, items))
 
 
 def _pair_distances(pair: tuple[np.ndarray, np.ndarray], settings: Evaluation) -> tuple[int, dict[str, float]]:
