@@ -11,7 +11,7 @@ import yaml
 from toygan import streams
 from toygan.config import scalars
 from toygan.config.schema import default_of, load_schema, resolve, section_defaults
-from toygan.config.settings import Evaluation, Experiment, Section
+from toygan.config.settings import Evaluation, Experiment, Rejection, Section
 from toygan.config.loss_defaults import CHOICE_KEY
 from toygan.config.validate import validate_config
 
@@ -40,6 +40,7 @@ def test_every_settings_class_has_exactly_the_keys_of_its_schema_object():
     # the experiment's `defaults` choice is applied and removed by the config layer
     _check(Experiment, SCHEMA["$defs"]["experiment"], "experiment", frozenset({CHOICE_KEY}))
     _check(Evaluation, SCHEMA["$defs"]["evaluation"], "evaluation")
+    _check(Rejection, SCHEMA["$defs"]["rejection"], "rejection")
 
 
 def test_settings_carry_no_defaults_of_their_own():
@@ -52,6 +53,7 @@ def test_settings_carry_no_defaults_of_their_own():
                 walk(hint)
     walk(Experiment)
     walk(Evaluation)
+    walk(Rejection)
 
 
 def test_evaluation_defaults_are_the_schemas():

@@ -257,3 +257,28 @@ def test_a_verdict_threshold_re_evaluates_without_retraining(tiny_run):
     assert jobs.get("evaluate") == len(RUNS), jobs
     assert not any(rule.startswith(("train_", "sample_")) for rule in jobs), jobs
     assert "reference" not in jobs and "heldout" not in jobs
+
+
+def test_a_rejection_row_samples_a_trained_experiment_without_training_it(tiny_run):
+    workdir, _ = tiny_run
+    cfg = {**TINY, "rejection": {"normal_drs": {"of": "normal", "steps": 50, "pool": 2000, "hidden": [16],
+                                               "fourier_features": 8, "percentile": 50}}}
+    config = write_config(workdir / "drs.yaml", cfg)
+    jobs = scheduled_jobs(snakemake(workdir, "-n", configfile=config).stdout)
+    assert not any(rule.startswith("train_") for rule in jobs), jobs
+    assert {r for r in jobs if r.startswith(("rejection_", "sample_"))} == {
+        "rejection_normal_drs_seeds0", "rejection_normal_drs_seeds1", "sample_normal_drs_seeds0",
+        "sample_normal_drs_seeds1"}, jobs
+    targets = [f"results/metrics/normal_drs/seed{s}/metrics.json" for s in (0, 1)]
+    snakemake(workdir, "--cores", "2", *targets, configfile=config)  # targets after an option: not configfiles
+    for seed in (0, 1):
+        metrics = json.loads((workdir / targets[seed]).read_text())
+        run = json.loads((workdir / f"results/models/normal_drs/seed{seed}/run.json").read_text())
+        trained = json.loads((workdir / f"results/models/normal/seed{seed}/run.json").read_text())
+        assert metrics["experiment"] == run["experiment"] == "normal_drs"
+        assert run["rejection"]["of"] == "normal" and run["d_output"] == "probability"
+        assert run["group_wall_seconds"] == trained["group_wall_seconds"]  # the experiment's training
+        same_g = [(workdir / f"results/models/{e}/seed{seed}/generator.keras").read_bytes() for e in ("normal", "normal_drs")]
+        assert same_g[0] == same_g[1]
+    log = (workdir / "results/logs/sample/normal_drs/seeds0.log").read_text()
+    assert "rejection: kept" in log

@@ -21,7 +21,7 @@ from toygan.sweeps import grid as sweep_grid
 from toygan.sweeps import jobs as sweep_jobs
 from toygan.code_files import package_files
 from toygan.config.settings import Evaluation
-from toygan.config.validate import ConfigError, group_label, seed_groups, validate_config
+from toygan.config.validate import ConfigError, group_label, rejection_rows, seed_groups, validate_config
 from toygan.config.figures import figure_settings
 from toygan.training.sizing import train_resources
 
@@ -92,14 +92,27 @@ for _sweep, _sw in SWEEPS.items():
 # drawn by their sweep's jobs (sweeps.smk), not by the per-run rules.
 NOT_SWEEP_POINT = "".join(f"(?!{re.escape(s)}__)" for s in SWEEPS) + "[A-Za-z][A-Za-z0-9_]*"
 
-# (experiment, seeds, label) of every seed group: the unit of the train and sample jobs of a
-# hand-written experiment. Sweep points have jobs of their own (sweeps.smk).
+# Rejection rows (row -> the experiment it samples) are experiments from sampling on; their
+# "training" is the new D's, on the trained G of the experiment they name.
+REJECTION_OF = rejection_rows(config)
+
+# (experiment, seeds, label) of every seed group: the unit of the train (or rejection) and
+# sample jobs of a hand-written experiment. Sweep points have jobs of their own (sweeps.smk).
 SEED_GROUPS = [
     (exp, seeds, group_label(seeds))
     for exp, e in EXPERIMENTS.items()
     if exp not in SWEEP_OF
     for seeds in seed_groups(e)
 ]
+TRAIN_GROUPS = [g for g in SEED_GROUPS if g[0] not in REJECTION_OF]
+
+
+def trained_by(exp):
+    """The experiment whose train jobs made exp's G: exp itself, or the one a rejection row samples."""
+    return REJECTION_OF.get(exp, exp)
+
+
+REJECTION_GROUPS = [g for g in SEED_GROUPS if g[0] in REJECTION_OF]
 
 
 def runs():

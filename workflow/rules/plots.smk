@@ -33,7 +33,8 @@ rule animate:
     """A GIF of training: where G's mass goes and what D says, snapshot by snapshot."""
     input:
         snapshots=f"{R}/models/{{experiment}}/seed{{seed}}/snapshots.npz",
-        discriminator=f"{R}/models/{{experiment}}/seed{{seed}}/discriminator.keras",
+        # A rejection row's snapshots are its experiment's training: drawn with that D.
+        discriminator=lambda w: f"{seed_dir('models', trained_by(w.experiment), w.seed)}/discriminator.keras",
         run=f"{R}/models/{{experiment}}/seed{{seed}}/run.json",
         data=lambda w: f"{R}/data/{dataset_of(w.experiment)}.npy",
         spec=lambda w: f"{R}/data/{dataset_of(w.experiment)}.json",

@@ -3,7 +3,7 @@
 # outputs cannot, so the rules are generated here, named train_<experiment>_<group>.
 
 
-for _exp, _seeds, _group in SEED_GROUPS:
+for _exp, _seeds, _group in TRAIN_GROUPS:
     _cfg = experiment(_exp)
     _res = train_resources(_cfg, DATASETS[_cfg["dataset"]], len(_seeds))
 

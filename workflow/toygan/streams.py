@@ -17,6 +17,8 @@ SPECTRAL_NORM = 1  # third element of the spectral-norm vectors' key
 FOURIER = 2  # third element of the Fourier frequencies' key ([seed, 2, 2] for D)
 MONITOR_ROWS = 7  # the real rows the periodic W1 of history.csv compares with
 SAMPLE_LATENT = 11  # the sample job's latent draws
+SAMPLE_REJECTION = 12  # a rejection row's latent draws and acceptance uniforms
+REJECTION_D = 13  # a rejection row's new D: its Fourier frequencies, initial weights and batches
 
 # Held-out and noise-floor samples of the data (third element of their SeedSequence).
 HELDOUT_A, HELDOUT_B, FLOOR_PAIRS = 1, 2, 3

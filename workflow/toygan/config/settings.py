@@ -217,6 +217,27 @@ class Experiment(Section):
         return cls.from_dict({"seeds": [], **raw}, "experiment")
 
 
+# ----- a rejection row --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rejection(Section):
+    """A row of ``rejection``: which experiment's generators, and how the new D is trained and used."""
+
+    of: str
+    steps: int
+    batch_size: int
+    learning_rate: float
+    hidden: tuple[int, ...]
+    fourier_features: int
+    fourier_scale: float
+    pool: int
+    percentile: float
+    max_draws: int
+
+    @classmethod
+    def parse(cls, raw: dict) -> "Rejection":
+        return cls.from_dict(raw, "rejection")
+
+
 # ----- the evaluation section ------------------------------------------------------------
 @dataclass(frozen=True)
 class Evaluation(Section):

@@ -172,6 +172,7 @@ def validate_config(config: dict, configfiles: list[str] | tuple[str, ...] = ())
     root = load_schema()
     cfg = copy.deepcopy(dict(config))
     points = _expand_sweeps(cfg, root)
+    _expand_rejection(cfg, root, {p for pts in points.values() for p in pts})
     # A dataset without `kind` matches every kind's `if` (an absent property passes `const`):
     # report the missing kind alone, not the defaults and key lists of every kind.
     kindless = _kindless_datasets(cfg)
@@ -223,6 +224,41 @@ def _expand_sweeps(cfg: dict, root: dict) -> dict:
     if problems:
         raise ConfigError("invalid config:\n  - " + "\n  - ".join(dict.fromkeys(problems)))
     return points
+
+
+def _expand_rejection(cfg: dict, root: dict, sweep_points: set[str]) -> None:
+    """Check the `rejection` section, then add each row to `experiments` as a copy of the
+    experiment it samples (raw, before defaults): its runs are that experiment's, sampled
+    another way, and every stage after training treats the row as an experiment."""
+    rows, experiments = cfg.get("rejection"), cfg.get("experiments")
+    if not isinstance(rows, dict) or not isinstance(experiments, dict):
+        return
+    schema = {"properties": {"rejection": root["properties"]["rejection"]}, "$defs": root["$defs"]}
+    errors = sorted(_Validator(schema).iter_errors({"rejection": rows}), key=lambda e: list(map(str, e.absolute_path)))
+    problems = [_describe(e) for err in errors for e in _best_errors(err)]
+    hand_written = [e for e in experiments if e not in sweep_points and e not in rows]
+    for name, row in rows.items() if not problems else ():
+        of = row["of"]
+        if name in experiments and (of == name or experiments[name] != experiments.get(of)):
+            # (an equal copy: a config this function returned, validated again by a job)
+            problems.append(f"rejection.{name}: an experiment of that name exists; a rejection row needs a name of its own")
+        elif of in rows:
+            problems.append(f"rejection.{name}.of: {of!r} is a rejection row itself; name the experiment it samples")
+        elif of in sweep_points:
+            problems.append(f"rejection.{name}.of: {of!r} is a sweep point; rejection rows sample the "
+                            f"experiments of `experiments`: {', '.join(hand_written)}")
+        elif of not in experiments:
+            problems.append(f"rejection.{name}.of: unknown experiment {of!r}; experiments: {', '.join(hand_written)}"
+                            + _did_you_mean(of, hand_written))
+    if problems:
+        raise ConfigError("invalid config:\n  - " + "\n  - ".join(dict.fromkeys(problems)))
+    for name, row in rows.items():
+        experiments[name] = copy.deepcopy(experiments[row["of"]])
+
+
+def rejection_rows(cfg: dict) -> dict:
+    """{row name: the name of the experiment it samples} of a validated config."""
+    return {name: row["of"] for name, row in cfg["rejection"].items()}
 
 
 def _semantic_problems(cfg: dict) -> list[str]:

@@ -12,14 +12,20 @@ import numpy as np
 from . import keras_numpy
 from .. import streams
 from .grid import figure_grid, grid_points, on_grid
-from ..config.settings import Experiment, Latent
+from .rejection import draw as rejection_draw
+from .rejection import latent_draws
+from ..config.settings import Experiment, Latent, Rejection
 from ..io import read_json, save_npy, save_npz
 
 log = logging.getLogger(__name__)
 
 
 def latent(spec: Latent, n: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng([seed, streams.SAMPLE_LATENT])
+    return latent_from(spec, n, np.random.default_rng([seed, streams.SAMPLE_LATENT]))
+
+
+def latent_from(spec: Latent, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` latent rows drawn from ``rng``: the continuous part, then any categorical code."""
     if spec.distribution == "uniform":
         z = rng.uniform(spec.low, spec.high, size=(n, spec.dim))
     else:
@@ -41,14 +47,21 @@ def d_at_points(discriminator, points: np.ndarray, pack: int) -> np.ndarray:
     return discriminator(np.tile(points.astype(np.float32), (1, pack)))[:, 0]
 
 
-def run(experiment: Experiment, seed: int, inputs: dict, outputs: dict, n_eval: int) -> None:
+def run(experiment: Experiment, seed: int, inputs: dict, outputs: dict, n_eval: int,
+        rejection: Rejection | None = None, row: str = "") -> None:
+    """One replica's samples; with ``rejection``, those of a rejection row (its D is the row's
+    own, trained on single points)."""
     generator = keras_numpy.load(inputs["generator"])
     discriminator = keras_numpy.load(inputs["discriminator"])
     real = np.load(inputs["data"]).astype(np.float32)
-    pack = experiment.training.pack
     n_plot = experiment.sampling.n or len(real)
-    z = latent(experiment.latent, max(n_plot, n_eval), seed)
-    gen = generator(z).astype(np.float64)
+    n = max(n_plot, n_eval)
+    if rejection is None:
+        pack = experiment.training.pack
+        gen = generator(latent(experiment.latent, n, seed)).astype(np.float64)
+    else:
+        pack = 1
+        gen, _ = rejection_draw(generator, discriminator, latent_draws(experiment.latent), n, seed, rejection, row)
     log.info("generated %d samples; %d non-finite rows", len(gen), int((~np.isfinite(gen).all(axis=1)).sum()))
 
     def score(x):
@@ -73,6 +86,7 @@ def main_from_snakemake(smk) -> None:
     from ..logs import setup
 
     setup(smk.log[0])
+    rejection = Rejection.parse(smk.params.rejection) if "rejection" in smk.params.keys() else None  # noqa: SIM118
     if "sweep" in smk.params.keys():
         replicas = jobs.replicas_from_paths(smk.output.samples)
         experiments = [smk.config["experiments"][point] for point, _ in replicas]
@@ -83,4 +97,5 @@ def main_from_snakemake(smk) -> None:
         inputs = {key: (paths[i] if isinstance(paths, list) else paths) for key, paths in smk.input.items()}
         outputs = {key: paths[i] for key, paths in smk.output.items()}
         log.info("%s seed %d", point, seed)
-        run(Experiment.parse(experiment), seed, inputs, outputs, smk.params.n_eval)
+        row = jobs.replicas_from_paths([outputs["samples"]])[0][0] if rejection else ""
+        run(Experiment.parse(experiment), seed, inputs, outputs, smk.params.n_eval, rejection, row)
