@@ -6,6 +6,7 @@ import pytest
 from toygan.config.settings import Latent, Rejection
 from toygan.config.validate import ConfigError, rejection_rows, validate_config
 from toygan.sampling import rejection
+from toygan.sampling.sample import latent_from
 
 BASE = {
     "datasets": {"ring": {"kind": "ring", "n": 1000}},
@@ -66,9 +67,9 @@ def test_logits_invert_the_sigmoid_and_stay_finite():
 
 def _toy():
     """G: a 2-D normal latent as it is; D: P(real) falls with the distance to the origin."""
-    latent = rejection.latent_draws(Latent.from_dict({"dim": 2, "distribution": "normal", "low": -1.0,
-                                                      "high": 1.0, "categories": 0}))
-    return (lambda z: z), (lambda x: 1 / (1 + np.exp(np.sum(x**2, axis=1, keepdims=True) - 1))), latent
+    spec = Latent.from_dict({"dim": 2, "distribution": "normal", "low": -1.0, "high": 1.0, "categories": 0})
+    return (lambda z: z), (lambda x: 1 / (1 + np.exp(np.sum(x**2, axis=1, keepdims=True) - 1))), (
+        lambda k, rng: latent_from(spec, k, rng))
 
 
 def test_draws_keep_what_d_rates_higher_and_repeat_with_the_seed():

@@ -105,14 +105,12 @@ SEED_GROUPS = [
     for seeds in seed_groups(e)
 ]
 TRAIN_GROUPS = [g for g in SEED_GROUPS if g[0] not in REJECTION_OF]
+REJECTION_GROUPS = [g for g in SEED_GROUPS if g[0] in REJECTION_OF]
 
 
 def trained_by(exp):
     """The experiment whose train jobs made exp's G: exp itself, or the one a rejection row samples."""
     return REJECTION_OF.get(exp, exp)
-
-
-REJECTION_GROUPS = [g for g in SEED_GROUPS if g[0] in REJECTION_OF]
 
 
 def runs():

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import streams
-from ..config.settings import Latent, Rejection
+from ..config.settings import Rejection
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +76,3 @@ def draw(
     log.info("rejection: kept %.1f%% of %d samples of G (M = %.3f, the %g-th percentile of the logits)",
              100 * stats["accepted"], drawn, shift, settings.percentile)
     return np.concatenate(out)[:n], stats
-
-
-def latent_draws(spec: Latent) -> Callable[[int, np.random.Generator], np.ndarray]:
-    """``latent(k, rng)`` for :func:`draw`, in the sample job's latent layout."""
-    from .sample import latent_from
-
-    return lambda k, rng: latent_from(spec, k, rng)

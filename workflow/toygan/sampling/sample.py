@@ -13,7 +13,6 @@ from . import keras_numpy
 from .. import streams
 from .grid import figure_grid, grid_points, on_grid
 from .rejection import draw as rejection_draw
-from .rejection import latent_draws
 from ..config.settings import Experiment, Latent, Rejection
 from ..io import read_json, save_npy, save_npz
 
@@ -61,7 +60,8 @@ def run(experiment: Experiment, seed: int, inputs: dict, outputs: dict, n_eval: 
         gen = generator(latent(experiment.latent, n, seed)).astype(np.float64)
     else:
         pack = 1
-        gen, _ = rejection_draw(generator, discriminator, latent_draws(experiment.latent), n, seed, rejection, row)
+        draws = lambda k, rng: latent_from(experiment.latent, k, rng)
+        gen, _ = rejection_draw(generator, discriminator, draws, n, seed, rejection, row)
     log.info("generated %d samples; %d non-finite rows", len(gen), int((~np.isfinite(gen).all(axis=1)).sum()))
 
     def score(x):
