@@ -50,7 +50,7 @@ def test_a_sweep_point_cannot_be_sampled_by_a_row():
 
 def test_the_shipped_settings_are_documented_defaults():
     s = settings()
-    assert (s.steps, s.percentile, s.fourier_features, s.hidden) == (2000, 20.0, 64, (128, 128, 128))
+    assert (s.steps, s.percentile, s.fourier_features, s.hidden) == (500, 20.0, 64, (128, 128, 128))
 
 
 def test_samples_at_or_above_the_shift_always_pass_and_below_it_pass_at_exp_of_the_gap():
