@@ -39,12 +39,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "workflow"))
 
-from toygan.config.settings import Evaluation, Experiment
+from toygan.config.schema import section_defaults
+from toygan.config.settings import Evaluation, Experiment, Rejection
 from toygan.config.validate import validate_config
 from toygan.evaluation import reference
 from toygan.evaluation.run_metrics import evaluate_run
 from toygan.io import read_json
-from toygan.sampling import keras_numpy
+from toygan.sampling import keras_numpy, rejection
 from toygan.sampling.sample import latent
 
 PRESET = REPO / "workflow" / "benchmarks" / "ring_defaults_screen.yaml"
@@ -52,8 +53,7 @@ N_DRAWN, N_KEPT, BATCH = 400_000, 100_000, 512
 
 
 def logits(d: np.ndarray, output: str) -> np.ndarray:
-    d = d.astype(np.float64)
-    return np.log(np.clip(d, 1e-12, 1)) - np.log(np.clip(1 - d, 1e-12, 1)) if output == "probability" else d
+    return rejection.logits(d) if output == "probability" else d.astype(np.float64)
 
 
 def fourier_d(dim: int, scale: float, seed: int):
@@ -70,24 +70,13 @@ def fourier_d(dim: int, scale: float, seed: int):
 
 
 def train_d(model, real: np.ndarray, fake: np.ndarray, steps: int, seed: int, output: str = "probability"):
-    """``model`` trained ``steps`` more steps to tell ``real`` from ``fake`` (G frozen). A critic's
-    raw output is trained as the logit of P(real)."""
-    import keras
-    import tensorflow as tf
+    """``model`` trained ``steps`` more steps to tell ``real`` from ``fake`` (G frozen), as a
+    rejection row's D is (Adam 1e-3, batches of 512); a critic's raw output as a logit."""
+    from toygan.training.rejection_d import train_d as train
 
-    opt = keras.optimizers.Adam(1e-3, beta_1=0.5)
-    bce = keras.losses.BinaryCrossentropy(from_logits=output != "probability")
-
-    @tf.function
-    def step(xr, xf):
-        with tf.GradientTape() as tape:
-            loss = bce(tf.ones((BATCH, 1)), model(xr)) + bce(tf.zeros((BATCH, 1)), model(xf))
-        grads = tape.gradient(loss, model.trainable_variables)
-        opt.apply_gradients(zip(grads, model.trainable_variables))
-
-    rng = np.random.default_rng(seed)
-    for _ in range(steps):
-        step(real[rng.integers(0, len(real), BATCH)], fake[rng.integers(0, len(fake), BATCH)])
+    settings = Rejection.parse({**section_defaults("rejection"), "of": "", "steps": steps, "batch_size": BATCH,
+                                "learning_rate": 1e-3})
+    train(model, real, fake, settings, np.random.default_rng(seed), from_logits=output != "probability")
     return lambda x: model.predict(x, batch_size=65536, verbose=0)
 
 

@@ -53,13 +53,15 @@ def build_d(real: np.ndarray, settings: Rejection, seed: int):
     return model, rng
 
 
-def train_d(model, real: np.ndarray, fake: np.ndarray, settings: Rejection, rng: np.random.Generator) -> float:
-    """Train ``model`` to tell ``real`` from ``fake``; return its last step's loss."""
+def train_d(model, real: np.ndarray, fake: np.ndarray, settings: Rejection, rng: np.random.Generator,
+            from_logits: bool = False) -> float:
+    """Train ``model`` to tell ``real`` from ``fake``; return its last step's loss. With
+    ``from_logits`` the model's raw output (a critic's) is trained as the logit of P(real)."""
     import keras
     import tensorflow as tf
 
     opt = keras.optimizers.Adam(settings.learning_rate, beta_1=0.5)
-    bce = keras.losses.BinaryCrossentropy()
+    bce = keras.losses.BinaryCrossentropy(from_logits=from_logits)
     b = settings.batch_size
     ones, zeros = tf.ones((b, 1)), tf.zeros((b, 1))
 
