@@ -193,5 +193,5 @@ def test_only_the_examples_of_the_robust_defaults_use_them():
                       "workflow/benchmarks/mmd_defaults.yaml", "workflow/benchmarks/grid_mmd.yaml",
                       "workflow/benchmarks/readme_example.yaml", "workflow/benchmarks/grid_small_nets.yaml",
                       "workflow/benchmarks/own_data_check.yaml", "workflow/benchmarks/mmd_small_nets.yaml",
-                      "workflow/benchmarks/grid_latent_dim.yaml", "workflow/benchmarks/examples_drs.yaml",
-                      "workflow/benchmarks/rejection_steps.yaml"}
+                      "workflow/benchmarks/grid_latent_dim.yaml", "workflow/benchmarks/recipe_2d.yaml",
+                      "workflow/benchmarks/rejection_steps.yaml", "workflow/benchmarks/recipe_2d_ablation.yaml"}

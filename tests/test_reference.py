@@ -112,3 +112,24 @@ def test_known_modes_and_truth_noise_for_synthetic_data():
     assert 0 < noise["mean"] < 0.015  # ~ 0.0056 at 20k rows
     assert reference.describe(floor, modes).endswith("modes: 1 (known)")
 
+
+
+def test_a_true_sample_of_the_ring_scores_as_the_truth_should():
+    ring = {"kind": "ring", "modes": 8, "radius": 1.0, "std": 0.01, "seed": 0}
+    s = Evaluation.parse({"n_samples": 2500, "floor_pairs": 6})
+    floor, _ = reference.build(ring, *datasets.heldout_pair(ring, 2500, 0), s)
+    sample = floor["true_sample_modes"]
+    assert sample["n_rows"] == 2500 and len(sample["draws"]) == 6
+    hq = np.mean([d["high_quality_fraction"] for d in sample["draws"]])
+    assert abs(hq - stats.chi2(2).cdf(9.0)) < 0.006  # 0.9889 within 3 std; one draw's sd is 0.002
+    for d in sample["draws"]:
+        assert d["modes_captured"] == 8 and d["reverse_kl"] < 0.01
+        # 312 rows a mode: the median's relative s.e. is 0.04, so 6 draws of 8 modes stay within ±20 %
+        assert 0.8 < d["width_ratio_min"] <= 1.0 <= d["width_ratio_max"] < 1.2
+        assert abs(d["width_ratio_mean"] - 1.0) < 0.06  # the mean of 8 modes: s.e. 0.015
+
+
+def test_no_true_sample_row_where_the_modes_are_fitted(tmp_path):
+    spec = bimodal_spec(tmp_path)
+    floor, _ = reference.build(spec, *datasets.heldout_pair(spec, 0, 0), Evaluation.parse({"floor_pairs": 3}))
+    assert floor["true_sample_modes"] is None

@@ -108,7 +108,7 @@ def test_benchmark_table(records):
     text = S.benchmark_table(by, "Mode collapse", ref, walls)
     lines = text.splitlines()
     assert lines[0] == "## Mode collapse"
-    header = ("| Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL | Mode width × real (min–max) "
+    header = ("| Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL | Mode width × real: mean (min–max) "
               "| Train wall / run (s) |")
     assert header in lines
     i_ref = next(i for i, l in enumerate(lines) if "PacGAN2" in l)
@@ -123,7 +123,26 @@ def test_benchmark_table(records):
 
 
 def test_benchmark_table_shows_the_narrowest_and_widest_mode_over_runs():
-    runs = [{**rec("w", s, 0.1, modes=8, hq=0.99, rkl=0.002), "width_ratio_min": lo, "width_ratio_max": hi}
-            for s, (lo, hi) in enumerate([(0.91, 1.05), (0.25, 1.34), (0.8, 1.1)])]
+    runs = [{**rec("w", s, 0.1, modes=8, hq=0.99, rkl=0.002), "width_ratio_min": lo, "width_ratio_max": hi,
+             "width_ratio_mean": mean}
+            for s, (lo, mean, hi) in enumerate([(0.91, 0.98, 1.05), (0.25, 0.8, 1.34), (0.8, 0.95, 1.1)])]
     text = S.benchmark_table(S.by_experiment(S.collect(runs)), "t")
-    assert "| 0.25–1.34 |" in text
+    assert "| 0.91 (0.25–1.34) |" in text
+    older = [{k: v for k, v in r.items() if k != "width_ratio_mean"} for r in runs]  # tables written before the mean
+    assert "| 0.25–1.34 |" in S.benchmark_table(S.by_experiment(S.collect(older)), "t")
+
+
+def test_benchmark_table_puts_a_true_sample_row_before_each_datasets_runs():
+    runs = [{**rec("g", s, 0.1, dataset="grid", modes=25, hq=0.99, rkl=0.006), "width_ratio_min": 0.9,
+             "width_ratio_max": 1.1} for s in range(2)]
+    draws = [{"modes_captured": 25, "n_modes": 25, "high_quality_fraction": hq, "reverse_kl": 0.005,
+              "width_ratio_min": lo, "width_ratio_mean": mean, "width_ratio_max": hi}
+             for hq, lo, mean, hi in [(0.99, 0.85, 1.0, 1.1), (0.98, 0.8, 0.99, 1.2), (0.97, 0.5, 1.01, 1.9)]]
+    sample = {"n_rows": 2500, "draws": draws}
+    lines = S.benchmark_table(S.by_experiment(S.collect(runs)), "t", true_samples={"grid": sample, "ring": None}
+                              ).splitlines()
+    row = "| grid | true sample ‡ | 25.0 ± 0.0 (max 25) | 98.0 ± 0.6 | 0.00500 ± 0.00000 | 1.00 (0.80–1.20) | n/a |"
+    assert row in lines  # widths over the first 2 draws: the runs' seeds
+    assert lines.index(row) + 1 == next(i for i, l in enumerate(lines) if "| g |" in l)
+    assert any(l.startswith("‡ grid: 3 exact draws") and "first 2 draws" in l for l in lines)
+    assert not any("| ring |" in l for l in lines)

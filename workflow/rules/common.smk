@@ -63,6 +63,11 @@ def dataset_of(name):
     return EXPERIMENTS[name]["dataset"]
 
 
+def scored_datasets():
+    """Every dataset an experiment trains on, in a fixed order."""
+    return sorted({dataset_of(e) for e in EXPERIMENTS})
+
+
 def eval_rows(dataset):
     """Generated rows a sample job writes to eval_samples.npy: the scored n_samples, or the
     truth_samples that w1_truth needs where the true distribution is known (not for files)."""

@@ -9,4 +9,5 @@ setup(snakemake.log[0])
 bench = snakemake.params.benchmark
 by_exp = pd.read_csv(snakemake.input.by_experiment, sep="\t")
 walls = tables.train_wall_per_run(read_json(p) for p in snakemake.input.runs)
-write_text(snakemake.output.table, tables.benchmark_table(by_exp, bench["title"], bench["reference"], walls))
+true_samples = {d: read_json(p).get("true_sample_modes") for d, p in zip(snakemake.params.datasets, snakemake.input.floors)}
+write_text(snakemake.output.table, tables.benchmark_table(by_exp, bench["title"], bench["reference"], walls, true_samples))

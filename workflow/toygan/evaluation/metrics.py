@@ -426,6 +426,18 @@ def _width_results(gen, real, comps, known, real_all, thr) -> dict:
     return {**out, **widths.summary(widths.ratios(gen_medians, reference)), "mode_width_rows": rows}
 
 
+def known_mode_scores(samples: Any, comps: Mapping[str, Any], *, threshold: float) -> dict:
+    """The mode metrics and widths a run reports (``mode_metrics``, ``width_ratio_min``, ...),
+    of ``samples`` against known Gaussian components: how a sample of the truth itself scores."""
+    x = _as_2d(samples)
+    d = x.shape[1]
+    k = np.asarray(comps["means"]).reshape(-1, d).shape[0]
+    medians, _ = mode_widths(x, comps, threshold=threshold)
+    ratio = widths.ratios(medians, widths.reference_for("known", d, threshold, k, None))
+    return {**{key: _py(v) for key, v in mode_metrics(x, comps, threshold=threshold).items()},
+            **widths.summary(ratio)}
+
+
 def evaluate(
     generated: Any,
     heldout_a: Any,

@@ -4,6 +4,8 @@
   with mean and sd (floor.json). Each run's ``M_floor`` is that mean.
 * ``truth_noise``: what ``w1_truth`` gives for exact draws of the known distribution, i.e.
   the estimator's own noise (stored in floor.json).
+* ``true_sample_modes``: the mode metrics and widths of exact draws of the truth at the scored
+  size (floor.json), where the modes are known: what a perfect generator scores, noise and all.
 * ``modes``: the modes each run is scored against (modes.json): the true components for
   synthetic kinds; for ``file`` data a Gaussian mixture fitted to all real rows, its number
   of components chosen by BIC, plus the mode metrics of all real rows.
@@ -14,7 +16,7 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -23,7 +25,8 @@ from .. import streams
 from ..data import datasets
 from . import metrics, truth
 
-__all__ = ["floor_distribution", "truth_noise", "fit_modes", "modes", "build", "TRUTH_NOISE_DRAWS"]
+__all__ = ["floor_distribution", "truth_noise", "true_sample_modes", "fit_modes", "modes", "build",
+           "TRUTH_NOISE_DRAWS"]
 
 # Exact draws of the truth scored by truth_noise: enough for a mean and an sd.
 TRUTH_NOISE_DRAWS = 5
@@ -109,6 +112,17 @@ def truth_noise(spec: dict, settings: Evaluation) -> dict | None:
     return {**_mean_sd(values), "n_rows": n}
 
 
+def true_sample_modes(draws: Sequence[np.ndarray], modes: dict, settings: Evaluation) -> dict | None:
+    """{"n_rows", "draws": [per draw: modes_captured, high_quality_fraction, reverse_kl,
+    width_ratio_min, width_ratio_max, ...]} of exact draws of the truth scored as a run is;
+    None unless the modes are the known components (a fitted mixture is no truth to draw from)."""
+    if modes.get("source") != "known":
+        return None
+    scores = [metrics.known_mode_scores(x, modes["components"], threshold=settings.mode_threshold) for x in draws]
+    n_rows = {len(x) for x in draws}
+    return {"n_rows": n_rows.pop() if len(n_rows) == 1 else None, "draws": scores}
+
+
 def fit_modes(rows: np.ndarray, max_modes: int, seed: int) -> dict:
     """Gaussian mixture (diagonal covariances, so per-axis stds as for the synthetic kinds)
     fitted to ``rows`` for 1..max_modes components; the lowest BIC wins. Components are
@@ -166,11 +180,13 @@ def build(spec: dict, heldout_a: np.ndarray, heldout_b: np.ndarray, settings: Ev
     s = settings
     is_file = not datasets.has_generator(spec)
     heldout = np.vstack([heldout_a, heldout_b])
-    pairs = datasets.floor_pairs(spec, s.n_samples, s.seed, s.floor_pairs,
-                                 heldout=heldout if is_file else None)
+    pairs = list(datasets.floor_pairs(spec, s.n_samples, s.seed, s.floor_pairs,
+                                      heldout=heldout if is_file else None))
     source = (f"bootstrap resamples of the {len(heldout)} held-out rows" if is_file
               else "independent draws of the known distribution")
     floor = floor_distribution(pairs, s, source, workers)
     floor["w1_truth_noise"] = truth_noise(spec, s)
     all_rows = datasets.load_file(spec["path"], spec["columns"]) if is_file else None
-    return floor, modes(spec, all_rows, s)
+    found = modes(spec, all_rows, s)
+    floor["true_sample_modes"] = true_sample_modes([b for _, b in pairs], found, s)
+    return floor, found

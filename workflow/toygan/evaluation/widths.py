@@ -71,6 +71,7 @@ def summary(ratio: list[float | None]) -> dict[str, Any]:
     known = [r for r in ratio if r is not None]
     return {"mode_width_ratio": ratio,
             "width_ratio_min": min(known) if known else None,
+            "width_ratio_mean": sum(known) / len(known) if known else None,
             "width_ratio_max": max(known) if known else None}
 
 

@@ -170,27 +170,60 @@ def train_wall_per_run(run_infos: Iterable[Mapping[str, Any]]) -> dict[str, list
     return walls
 
 
+def _width_cell(mean: Any, low: Any, high: Any) -> str:
+    """"mean (narrowest–widest)" of the mode widths over the real ones; the mean alone may be
+    missing (tables of metrics written before it existed)."""
+    if _missing(low) or _missing(high):
+        return "n/a"
+    span = f"{float(low):.2f}–{float(high):.2f}"
+    return span if _missing(mean) else f"{float(mean):.2f} ({span})"
+
+
+def _true_sample_row(dataset: str, sample: Mapping[str, Any], seeds: int) -> str:
+    """The row of exact draws of the truth (floor.json's ``true_sample_modes``), formatted as
+    a run's: mean ± s.e. over all draws; the widths' min–max over the first ``seeds`` draws,
+    as many as the dataset's rows have runs, so that the two ranges are alike."""
+    draws = list(sample["draws"])
+
+    def mean_se(key: str, scale: float = 1.0) -> tuple[float, float]:
+        return _mean_se([scale * float(d[key]) for d in draws if _is_number(d.get(key))])
+
+    k = max(int(d["n_modes"]) for d in draws)
+    modes = format_mean_se(*mean_se("modes_captured"), 1) + f" (max {k})"
+    hq = format_mean_se(*mean_se("high_quality_fraction", 100.0), 1)
+    rkl = format_mean_se(*mean_se("reverse_kl"), 3, significant=True)
+    first = draws[: max(1, min(seeds, len(draws)))]
+    lows = [d["width_ratio_min"] for d in first if _is_number(d.get("width_ratio_min"))]
+    highs = [d["width_ratio_max"] for d in first if _is_number(d.get("width_ratio_max"))]
+    width = _width_cell(mean_se("width_ratio_mean")[0], min(lows) if lows else None, max(highs) if highs else None)
+    return f"| {dataset} | true sample ‡ | {modes} | {hq} | {rkl} | {width} | n/a |"
+
+
 def benchmark_table(
     by_exp: pd.DataFrame,
     title: str,
     reference_rows: Sequence[Mapping[str, Any]] = (),
     walls: Mapping[str, Sequence[float]] | None = None,
+    true_samples: Mapping[str, Mapping[str, Any] | None] | None = None,
 ) -> str:
     """Markdown table shaped like PacGAN (Lin et al. 2018) Table 1.
 
     Columns: Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL, each
     "mean ± se" over seeds (modes and % to 1 decimal, reverse KL to 3 significant digits),
-    the mode widths relative to the real ones (the narrowest and widest mode over all runs;
-    PacGAN's table has no such column), then the training wall time per run (``walls``,
+    the mode widths relative to the real ones (each run's mean over its modes, averaged over
+    runs, and the narrowest and widest mode over all runs; PacGAN's table has no such column), then the training wall time per run (``walls``,
     from ``train_wall_per_run``) in seconds.
     ``reference_rows`` (dicts of strings: dataset, model, modes, high_quality, reverse_kl)
     come first, marked † as literature values. Our rows are the experiments of ``by_exp``
-    that have mode metrics; "Model" is the experiment name.
+    that have mode metrics; "Model" is the experiment name. ``true_samples`` (dataset →
+    floor.json's ``true_sample_modes``) adds, before a dataset's first row, how exact draws
+    of the truth of the scored size score (‡): the metrics' own noise.
     """
     walls = walls or {}
+    true_samples = {d: v for d, v in (true_samples or {}).items() if v and v.get("draws")}
     lines = [f"## {title}", ""]
-    lines.append("| Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL | Mode width × real "
-                 "(min–max) | Train wall / run (s) |")
+    lines.append("| Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL | Mode width × real: "
+                 "mean (min–max) | Train wall / run (s) |")
     lines.append("|---|---|---|---|---|---|---|")
     for ref in reference_rows:
         lines.append(
@@ -203,7 +236,14 @@ def benchmark_table(
             r for _, r in by_exp.iterrows()
             if not (_missing(_col(r, "modes_captured_mean")) and _missing(_col(r, "n_modes_max")))
         ]
+    seeds_of = {}
     for r in ours:
+        seeds_of[r["dataset"]] = max(seeds_of.get(r["dataset"], 0), int(r["n_seeds"]))
+    shown = set()
+    for r in ours:
+        if r["dataset"] in true_samples and r["dataset"] not in shown:
+            shown.add(r["dataset"])
+            lines.append(_true_sample_row(r["dataset"], true_samples[r["dataset"]], seeds_of[r["dataset"]]))
         k = r.get("n_modes_max")
         k = r.get("real_n_modes_max") if _missing(k) else k
         modes = format_mean_se(r["modes_captured_mean"], _col(r, "modes_captured_se"), 1)
@@ -215,13 +255,22 @@ def benchmark_table(
         )
         rkl = format_mean_se(_col(r, "reverse_kl_mean"), _col(r, "reverse_kl_se"), 3, significant=True)
         wall = _mean_se(walls.get(r["experiment"], []))
-        low, high = _col(r, "width_ratio_min_min"), _col(r, "width_ratio_max_max")
-        width = "n/a" if _missing(low) or _missing(high) else f"{float(low):.2f}–{float(high):.2f}"
+        width = _width_cell(_col(r, "width_ratio_mean_mean"), _col(r, "width_ratio_min_min"),
+                            _col(r, "width_ratio_max_max"))
         lines.append(f"| {r['dataset']} | {r['experiment']} | {modes} | {hq} | {rkl} | {width} "
                      f"| {format_mean_se(*wall, 1)} |")
     lines.append("")
     if reference_rows:
         lines.append("† Literature values as reported in the cited papers, not produced by this workflow.")
+        lines.append("")
+    for dataset in sorted(shown):
+        sample = true_samples[dataset]
+        lines.append(
+            f"‡ {dataset}: {len(sample['draws'])} exact draws of the true distribution of {sample['n_rows']} rows each, "
+            "scored as the runs are: a perfect generator's scores, the metrics' own noise. Its widths are the "
+            f"narrowest and widest mode over the first {min(seeds_of[dataset], len(sample['draws']))} draws, "
+            "as many as the dataset's rows have runs."
+        )
         lines.append("")
     if ours:
         parts = []
