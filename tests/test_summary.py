@@ -109,16 +109,16 @@ def test_benchmark_table(records):
     lines = text.splitlines()
     assert lines[0] == "## Mode collapse"
     header = ("| Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL | Mode width × real: mean (min–max) "
-              "| Train wall / run (s) |")
+              "| Width per mode, mean over runs (min–max) | Train wall / run (s) |")
     assert header in lines
     i_ref = next(i for i, l in enumerate(lines) if "PacGAN2" in l)
     i_a = next(i for i, l in enumerate(lines) if "| a_gan |" in l)
     assert i_ref < i_a and "†" in lines[i_ref]
-    assert "| ring8 | a_gan | 7.5 ± 0.5 (max 8) | 85.0 ± 5.0 | 0.0600 ± 0.0400 | n/a | 11.3 ± 1.3 |" in lines
-    assert lines[i_ref].endswith("| n/a | n/a |")
+    assert "| ring8 | a_gan | 7.5 ± 0.5 (max 8) | 85.0 ± 5.0 | 0.0600 ± 0.0400 | n/a | n/a | 11.3 ± 1.3 |" in lines
+    assert lines[i_ref].endswith("| n/a | n/a | n/a |")
     assert "± " in text and "literature" in text.lower()
     assert "a_gan: 3 (1 failed)" in text and "b_pac: 2 (1 diverged)" in text and "c_one: 1" in text
-    assert "| grid25 | c_one | 8.0 (max 8) | 90.0 | 0.0100 | n/a | 7.5 |" in lines
+    assert "| grid25 | c_one | 8.0 (max 8) | 90.0 | 0.0100 | n/a | n/a | 7.5 |" in lines
     assert "| b_pac |" in text and text.count("| n/a |") >= 2  # b_pac has no run.json: no wall
 
 
@@ -136,13 +136,26 @@ def test_benchmark_table_puts_a_true_sample_row_before_each_datasets_runs():
     runs = [{**rec("g", s, 0.1, dataset="grid", modes=25, hq=0.99, rkl=0.006), "width_ratio_min": 0.9,
              "width_ratio_max": 1.1} for s in range(2)]
     draws = [{"modes_captured": 25, "n_modes": 25, "high_quality_fraction": hq, "reverse_kl": 0.005,
-              "width_ratio_min": lo, "width_ratio_mean": mean, "width_ratio_max": hi}
-             for hq, lo, mean, hi in [(0.99, 0.85, 1.0, 1.1), (0.98, 0.8, 0.99, 1.2), (0.97, 0.5, 1.01, 1.9)]]
+              "width_ratio_min": lo, "width_ratio_mean": mean, "width_ratio_max": hi, "mode_width_ratio": [lo, hi]}
+             for hq, lo, mean, hi in [(0.99, 0.84, 1.0, 1.1), (0.98, 0.8, 0.99, 1.2), (0.97, 0.5, 1.01, 1.9)]]
     sample = {"n_rows": 2500, "draws": draws}
     lines = S.benchmark_table(S.by_experiment(S.collect(runs)), "t", true_samples={"grid": sample, "ring": None}
                               ).splitlines()
-    row = "| grid | true sample ‡ | 25.0 ± 0.0 (max 25) | 98.0 ± 0.6 | 0.00500 ± 0.00000 | 1.00 (0.80–1.20) | n/a |"
+    row = ("| grid | true sample ‡ | 25.0 ± 0.0 (max 25) | 98.0 ± 0.6 | 0.00500 ± 0.00000 | 1.00 (0.80–1.20) "
+           "| 0.82–1.15 | n/a |")
     assert row in lines  # widths over the first 2 draws: the runs' seeds
     assert lines.index(row) + 1 == next(i for i, l in enumerate(lines) if "| g |" in l)
     assert any(l.startswith("‡ grid: 3 exact draws") and "first 2 draws" in l for l in lines)
     assert not any("| ring |" in l for l in lines)
+
+
+def test_per_mode_widths_average_each_mode_over_runs_before_the_range():
+    # mode 0 is narrow in every run, mode 1 swings by noise; None: too few rows in that run
+    runs = [[0.80, 1.20, 1.0], [0.84, 0.80, None], [0.82, 1.00, 1.1]]
+    assert S.per_mode_span(runs) == pytest.approx((0.82, 1.05))
+    assert S.per_mode_span([]) is None and S.per_mode_span([[None, None]]) is None
+    assert S.per_mode_span([[1.0, 1.0], [1.0]]) is None  # runs scored against other modes: no per-mode mean
+    recs = [{**rec("w", i, 0.1, modes=3, hq=0.99, rkl=0.002), "width_ratio_min": min(v for v in r if v),
+             "width_ratio_max": max(v for v in r if v), "width_ratio_mean": 1.0} for i, r in enumerate(runs)]
+    text = S.benchmark_table(S.by_experiment(S.collect(recs)), "t", mode_widths={"w": runs})
+    assert "| 1.00 (0.80–1.20) | 0.82–1.05 |" in text

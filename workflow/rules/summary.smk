@@ -32,6 +32,7 @@ rule benchmark_table:
     input:
         by_experiment=f"{R}/summary/metrics_by_experiment.tsv",
         runs=[f"{seed_dir('models', e, s)}/run.json" for e, s in runs()],
+        metrics=[f"{seed_dir('metrics', e, s)}/metrics.json" for e, s in runs()],
         floors=[f"{R}/heldout/{d}/floor.json" for d in scored_datasets()],
         code=code_of("benchmark_table.py"),
     output:

@@ -179,6 +179,25 @@ def _width_cell(mean: Any, low: Any, high: Any) -> str:
     return span if _missing(mean) else f"{float(mean):.2f} ({span})"
 
 
+def per_mode_span(ratios: Sequence[Sequence[float | None]]) -> tuple[float, float] | None:
+    """(narrowest, widest) of the per-mode widths averaged over runs: each run's
+    ``mode_width_ratio`` list, a mode's missing values left out. Averaging first takes most of
+    the sampling noise away, so a mode that is off in every run stands out."""
+    rows = [[np.nan if v is None else float(v) for v in r] for r in ratios if r]
+    if not rows or len({len(r) for r in rows}) != 1:
+        return None
+    values = np.asarray(rows)
+    seen = np.isfinite(values).any(axis=0)
+    if not seen.any():
+        return None
+    means = np.nanmean(values[:, seen], axis=0)
+    return float(means.min()), float(means.max())
+
+
+def _span_cell(span: tuple[float, float] | None) -> str:
+    return "n/a" if span is None else f"{span[0]:.2f}–{span[1]:.2f}"
+
+
 def _true_sample_row(dataset: str, sample: Mapping[str, Any], seeds: int) -> str:
     """The row of exact draws of the truth (floor.json's ``true_sample_modes``), formatted as
     a run's: mean ± s.e. over all draws; the widths' min–max over the first ``seeds`` draws,
@@ -196,7 +215,8 @@ def _true_sample_row(dataset: str, sample: Mapping[str, Any], seeds: int) -> str
     lows = [d["width_ratio_min"] for d in first if _is_number(d.get("width_ratio_min"))]
     highs = [d["width_ratio_max"] for d in first if _is_number(d.get("width_ratio_max"))]
     width = _width_cell(mean_se("width_ratio_mean")[0], min(lows) if lows else None, max(highs) if highs else None)
-    return f"| {dataset} | true sample ‡ | {modes} | {hq} | {rkl} | {width} | n/a |"
+    per_mode = _span_cell(per_mode_span([d.get("mode_width_ratio") for d in first]))
+    return f"| {dataset} | true sample ‡ | {modes} | {hq} | {rkl} | {width} | {per_mode} | n/a |"
 
 
 def benchmark_table(
@@ -205,6 +225,7 @@ def benchmark_table(
     reference_rows: Sequence[Mapping[str, Any]] = (),
     walls: Mapping[str, Sequence[float]] | None = None,
     true_samples: Mapping[str, Mapping[str, Any] | None] | None = None,
+    mode_widths: Mapping[str, Sequence[Sequence[float | None]]] | None = None,
 ) -> str:
     """Markdown table shaped like PacGAN (Lin et al. 2018) Table 1.
 
@@ -217,18 +238,21 @@ def benchmark_table(
     come first, marked † as literature values. Our rows are the experiments of ``by_exp``
     that have mode metrics; "Model" is the experiment name. ``true_samples`` (dataset →
     floor.json's ``true_sample_modes``) adds, before a dataset's first row, how exact draws
-    of the truth of the scored size score (‡): the metrics' own noise.
+    of the truth of the scored size score (‡): the metrics' own noise. ``mode_widths``
+    (experiment → each run's ``mode_width_ratio``) adds the per-mode widths averaged over runs
+    (``per_mode_span``).
     """
     walls = walls or {}
+    mode_widths = mode_widths or {}
     true_samples = {d: v for d, v in (true_samples or {}).items() if v and v.get("draws")}
     lines = [f"## {title}", ""]
     lines.append("| Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL | Mode width × real: "
-                 "mean (min–max) | Train wall / run (s) |")
-    lines.append("|---|---|---|---|---|---|---|")
+                 "mean (min–max) | Width per mode, mean over runs (min–max) | Train wall / run (s) |")
+    lines.append("|---|---|---|---|---|---|---|---|")
     for ref in reference_rows:
         lines.append(
             f"| {ref['dataset']} | {ref['model']} † | {ref['modes']} | {ref['high_quality']} | {ref['reverse_kl']} "
-            "| n/a | n/a |"
+            "| n/a | n/a | n/a |"
         )
     ours = []
     if "modes_captured_mean" in by_exp.columns:
@@ -257,7 +281,8 @@ def benchmark_table(
         wall = _mean_se(walls.get(r["experiment"], []))
         width = _width_cell(_col(r, "width_ratio_mean_mean"), _col(r, "width_ratio_min_min"),
                             _col(r, "width_ratio_max_max"))
-        lines.append(f"| {r['dataset']} | {r['experiment']} | {modes} | {hq} | {rkl} | {width} "
+        per_mode = _span_cell(per_mode_span(mode_widths.get(r["experiment"], [])))
+        lines.append(f"| {r['dataset']} | {r['experiment']} | {modes} | {hq} | {rkl} | {width} | {per_mode} "
                      f"| {format_mean_se(*wall, 1)} |")
     lines.append("")
     if reference_rows:
