@@ -232,8 +232,8 @@ def benchmark_table(
     Columns: Dataset | Model | Modes (max K) | High-quality samples (%) | Reverse KL, each
     "mean ± se" over seeds (modes and % to 1 decimal, reverse KL to 3 significant digits),
     the mode widths relative to the real ones (each run's mean over its modes, averaged over
-    runs, and the narrowest and widest mode over all runs; PacGAN's table has no such column), then the training wall time per run (``walls``,
-    from ``train_wall_per_run``) in seconds.
+    runs, and the narrowest and widest mode over all runs; PacGAN's table has no such column),
+    then the training wall time per run (``walls``, from ``train_wall_per_run``) in seconds.
     ``reference_rows`` (dicts of strings: dataset, model, modes, high_quality, reverse_kl)
     come first, marked † as literature values. Our rows are the experiments of ``by_exp``
     that have mode metrics; "Model" is the experiment name. ``true_samples`` (dataset →
