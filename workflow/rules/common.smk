@@ -161,7 +161,7 @@ def drawn_figures(wildcards):
 
 
 def all_outputs():
-    outs = [f"{R}/data/{d}.npy" for d in sorted({dataset_of(e) for e in EXPERIMENTS})]
+    outs = [f"{R}/data/{d}.npy" for d in scored_datasets()]
     for exp, seed in runs():
         outs += run_outputs(exp, seed) if exp not in SWEEP_OF else []  # a sweep's summary asks for its metrics
     outs += [f"{R}/figures/{exp}/dashboard.{FMT}" for exp in EXPERIMENTS if exp not in SWEEP_OF]

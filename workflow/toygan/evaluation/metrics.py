@@ -422,8 +422,13 @@ def _width_results(gen, real, comps, known, real_all, thr) -> dict:
            if key != "mode_width_ratio"}
     if gen is None:
         return {**out, **dict.fromkeys(["mode_width_ratio", "width_ratio_min", "width_ratio_max", "mode_width_rows"])}
-    gen_medians, rows = mode_widths(gen, comps, threshold=thr)
-    return {**out, **widths.summary(widths.ratios(gen_medians, reference)), "mode_width_rows": rows}
+    return {**out, **_widths_against(gen, comps, reference, thr)}
+
+
+def _widths_against(x: np.ndarray, comps: Mapping[str, Any], reference: list, thr: float) -> dict:
+    """``widths.summary`` of x's per-mode widths over ``reference``, with each mode's row count."""
+    medians, rows = mode_widths(x, comps, threshold=thr)
+    return {**widths.summary(widths.ratios(medians, reference)), "mode_width_rows": rows}
 
 
 def known_mode_scores(samples: Any, comps: Mapping[str, Any], *, threshold: float) -> dict:
@@ -432,10 +437,9 @@ def known_mode_scores(samples: Any, comps: Mapping[str, Any], *, threshold: floa
     x = _as_2d(samples)
     d = x.shape[1]
     k = np.asarray(comps["means"]).reshape(-1, d).shape[0]
-    medians, _ = mode_widths(x, comps, threshold=threshold)
-    ratio = widths.ratios(medians, widths.reference_for("known", d, threshold, k, None))
+    reference = widths.reference_for("known", d, threshold, k, None)
     return {**{key: _py(v) for key, v in mode_metrics(x, comps, threshold=threshold).items()},
-            **widths.summary(ratio)}
+            **_widths_against(x, comps, reference, threshold)}
 
 
 def evaluate(
