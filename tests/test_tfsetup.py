@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from toygan.imports import unimportable
 from toygan.training import tfsetup
 
 from conftest import REPO
@@ -91,7 +92,7 @@ def test_keras_extras_stay_out_of_a_train_job_but_import_later():
 def test_unimportable_leaves_modules_already_imported_alone():
     import json
 
-    with tfsetup._unimportable(["json", "toygan_no_such_module_x"]):
+    with unimportable(["json", "toygan_no_such_module_x"]):
         assert sys.modules["json"] is json
         assert sys.modules["toygan_no_such_module_x"] is None
     assert "toygan_no_such_module_x" not in sys.modules

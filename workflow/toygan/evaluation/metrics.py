@@ -16,6 +16,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..config.settings import Evaluation
+from ..imports import unimportable
 from . import prdc, truth, widths
 
 
@@ -71,10 +72,11 @@ def _pair(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _import_ot():
-    """Import POT without letting it import TensorFlow/PyTorch/JAX/CuPy backends.
+    """Import POT without letting it import TensorFlow/PyTorch/JAX/CuPy backends or scikit-learn.
 
     POT probes every installed array library at import time; in this environment that
-    would load TensorFlow into every metrics job (seconds of start-up, log noise).
+    would load TensorFlow into every metrics job (seconds of start-up, log noise). It imports
+    scikit-learn for a low-rank solver no metric uses (half of its import time).
     """
     for key in (
         "POT_BACKEND_DISABLE_TENSORFLOW",
@@ -83,7 +85,8 @@ def _import_ot():
         "POT_BACKEND_DISABLE_CUPY",
     ):
         os.environ.setdefault(key, "1")
-    import ot  # noqa: PLC0415  (deliberately lazy)
+    with unimportable(["sklearn"]):
+        import ot  # noqa: PLC0415  (deliberately lazy)
 
     return ot
 

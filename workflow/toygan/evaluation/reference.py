@@ -94,10 +94,10 @@ def w1_truth(rows: np.ndarray, spec: dict, settings: Evaluation, reference: np.n
     return truth.w1_to_sample(rows, reference, projections=settings.truth_projections)
 
 
-def truth_noise(spec: dict, settings: Evaluation) -> dict | None:
+def truth_noise(spec: dict, settings: Evaluation, workers: int = 1) -> dict | None:
     """``w1_truth`` of ``TRUTH_NOISE_DRAWS`` exact draws of ``truth_samples`` rows from the
     true distribution (mean, sd, values): the estimator's own noise, what a perfect generator
-    scores; None for file data."""
+    scores; None for file data. The draws are scored on ``workers`` processes."""
     if not datasets.has_generator(spec):
         return None
     s = settings
@@ -108,7 +108,7 @@ def truth_noise(spec: dict, settings: Evaluation) -> dict | None:
     else:
         rows = datasets.fresh_sample(spec, n * TRUTH_NOISE_DRAWS, s.seed, streams.TRUTH_NOISE)
         draws = np.split(rows, TRUTH_NOISE_DRAWS)
-    values = [w1_truth(a, spec, s, reference) for a in draws]
+    values = list(_pool_map(partial(w1_truth, spec=spec, settings=s, reference=reference), draws, workers))
     return {**_mean_sd(values), "n_rows": n}
 
 
@@ -185,7 +185,7 @@ def build(spec: dict, heldout_a: np.ndarray, heldout_b: np.ndarray, settings: Ev
     source = (f"bootstrap resamples of the {len(heldout)} held-out rows" if is_file
               else "independent draws of the known distribution")
     floor = floor_distribution(pairs, s, source, workers)
-    floor["w1_truth_noise"] = truth_noise(spec, s)
+    floor["w1_truth_noise"] = truth_noise(spec, s, workers)
     all_rows = datasets.load_file(spec["path"], spec["columns"]) if is_file else None
     found = modes(spec, all_rows, s)
     floor["true_sample_modes"] = true_sample_modes([b for _, b in pairs], found, s)

@@ -152,8 +152,9 @@ class Sigterm:
 
 
 def _exit_now(code: int) -> None:
-    """Exit at once, logs flushed: after a SIGTERM nothing is left to write, and TensorFlow's
-    teardown at interpreter exit takes seconds of a scheduler's grace period."""
+    """Exit at once, logs flushed, when nothing is left to write (the outputs are written, or a
+    SIGTERM stops the job): TensorFlow's teardown at interpreter exit takes most of a second,
+    seconds of a scheduler's grace period on a loaded node."""
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -174,7 +175,7 @@ def main_from_snakemake(smk) -> None:
     if "sweep" not in smk.params.keys():  # noqa: SIM118 (Params is a list: `in` looks at its values)
         run(smk.params.experiment, smk.input.data, list(smk.params.seeds), outdirs, smk.params.checkpoint,
             name=smk.params.name, threads=smk.threads)
-        return
+        _exit_now(0)
     # A sweep job: which points share it is not in its params (so that a finished point's
     # params do not depend on its job mates); the replicas come from the output paths and
     # each point's settings from the expanded config.
@@ -189,3 +190,4 @@ def main_from_snakemake(smk) -> None:
         lambda fp: f"{smk.params.checkpoint_dir}/{fp[:16]}.npz",
         name=[point for point, _ in replicas], threads=smk.threads,
         stamps=[jobs.replica_stamp(e, smk.config["datasets"][e["dataset"]], s) for e, s in zip(experiments, seeds)])
+    _exit_now(0)

@@ -12,9 +12,10 @@ import logging
 import os
 import platform
 import sys
-from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
+
+from ..imports import unimportable
 
 log = logging.getLogger(__name__)
 
@@ -70,21 +71,6 @@ def _enable_xla_cache() -> None:
 KERAS_OPTIONAL = ("sklearn", "pandas", "matplotlib")
 
 
-@contextmanager
-def _unimportable(names):
-    """Make ``import name`` raise ImportError inside the block (``sys.modules[name] = None`` is
-    Python's documented way), for modules not yet imported; afterwards they import as usual."""
-    hidden = [name for name in names if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None
-    try:
-        yield
-    finally:
-        for name in hidden:
-            if sys.modules.get(name, 0) is None:
-                del sys.modules[name]
-
-
 def import_tensorflow(threads: int = 1, deterministic: bool = True):
     """Return the ``tensorflow`` module with ``threads`` intra- and inter-op threads.
 
@@ -94,7 +80,7 @@ def import_tensorflow(threads: int = 1, deterministic: bool = True):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # hide CUDA-probe noise on CPU machines
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     _enable_xla_cache()
-    with _unimportable(KERAS_OPTIONAL):
+    with unimportable(KERAS_OPTIONAL):
         import keras  # noqa: F401  (TensorFlow imports it too; here while the extras are hidden)
         import tensorflow as tf
 
