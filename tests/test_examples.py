@@ -146,3 +146,12 @@ def test_the_timing_script_names_a_missing_config(tmp_path, capsys):
         example_time.main([str(REPO / "workflow" / "examples" / "ring.yaml"), str(missing)])
     assert exc.value.code == 2
     assert f"no such config: {missing}" in capsys.readouterr().err
+
+
+def test_the_timing_script_caps_both_code_generators_and_keeps_other_xla_flags(monkeypatch):
+    import example_time
+
+    assert example_time.isa_env(None) == {}
+    monkeypatch.setenv("XLA_FLAGS", "--xla_dump_to=/tmp/x")
+    env = example_time.isa_env("AVX2")
+    assert env == {"XLA_FLAGS": "--xla_dump_to=/tmp/x --xla_cpu_max_isa=AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2"}

@@ -71,6 +71,15 @@ def test_cache_location(monkeypatch, tmp_path):
     assert tfsetup.xla_cache_dir() == tmp_path / "xdg" / "toygan" / "xla" / explicit.name
 
 
+def test_other_xla_flags_compile_into_another_cache(monkeypatch, tmp_path):
+    """An executable built under ``--xla_cpu_max_isa=AVX2`` is not the one built without it."""
+    monkeypatch.setenv(tfsetup.CACHE_ENV, str(tmp_path))
+    monkeypatch.delenv("XLA_FLAGS", raising=False)
+    plain = tfsetup.xla_cache_dir()
+    monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_max_isa=AVX2")
+    assert tfsetup.xla_cache_dir() != plain
+
+
 def test_keras_extras_stay_out_of_a_train_job_but_import_later():
     """Keras' optional imports (scikit-learn, pandas, matplotlib) cost a train job 1.2 s for
     features it never uses: import_tensorflow hides them, and only while it imports. The

@@ -25,14 +25,16 @@ _CACHE_FLAG = "--tf_xla_persistent_cache_directory"
 
 
 def _machine_key() -> str:
-    """TensorFlow version and CPU features: an executable compiled on one node is never loaded
-    on another with other instructions (a cluster's nodes often share a home directory)."""
+    """TensorFlow version, CPU features and XLA_FLAGS: an executable compiled on one node is
+    never loaded on another with other instructions (a cluster's nodes often share a home
+    directory), nor one compiled under other code-generation flags (``--xla_cpu_max_isa``)."""
     try:
         with open("/proc/cpuinfo") as fh:
             flags = next((line for line in fh if line.startswith("flags")), "")
     except OSError:
         flags = platform.processor()
-    digest = hashlib.sha256(f"{platform.machine()} {flags}".encode()).hexdigest()[:12]
+    xla_flags = os.environ.get("XLA_FLAGS", "")
+    digest = hashlib.sha256(f"{platform.machine()} {flags} {xla_flags}".encode()).hexdigest()[:12]
     return f"tf{metadata.version('tensorflow')}-{digest}"
 
 
