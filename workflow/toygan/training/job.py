@@ -175,10 +175,15 @@ def main_from_snakemake(smk) -> None:
     if "sweep" not in smk.params.keys():  # noqa: SIM118 (Params is a list: `in` looks at its values)
         run(smk.params.experiment, smk.input.data, list(smk.params.seeds), outdirs, smk.params.checkpoint,
             name=smk.params.name, threads=smk.threads)
-        _exit_now(0)
-    # A sweep job: which points share it is not in its params (so that a finished point's
-    # params do not depend on its job mates); the replicas come from the output paths and
-    # each point's settings from the expanded config.
+    else:
+        _run_sweep_job(smk, outdirs)
+    _exit_now(0)
+
+
+def _run_sweep_job(smk, outdirs: list[str]) -> None:
+    """A sweep job: which points share it is not in its params (so that a finished point's
+    params do not depend on its job mates); the replicas come from the output paths and each
+    point's settings from the expanded config."""
     replicas = jobs.replicas_from_paths(smk.output.generator)
     experiments = [smk.config["experiments"][point] for point, _ in replicas]
     shared = smk.params.experiment
@@ -190,4 +195,3 @@ def main_from_snakemake(smk) -> None:
         lambda fp: f"{smk.params.checkpoint_dir}/{fp[:16]}.npz",
         name=[point for point, _ in replicas], threads=smk.threads,
         stamps=[jobs.replica_stamp(e, smk.config["datasets"][e["dataset"]], s) for e, s in zip(experiments, seeds)])
-    _exit_now(0)
